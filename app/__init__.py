@@ -1,0 +1,1 @@
+"""Hilos: see what Python threads really do."""

@@ -1,0 +1,360 @@
+"""Run a program's source with traced modules: parameters, import rules, limits, supervision."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import linecache
+import random
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Protocol
+
+from .tracing import Recorder, RunAborted, Trace
+from .tracing.threads import error_line
+
+__all__ = [
+    "ALLOWED_IMPORTS",
+    "ScenarioError",
+    "Literal",
+    "find_parameters",
+    "apply_parameters",
+    "check_imports",
+    "run_source",
+]
+
+TRACED_MODULES = ("threading", "queue", "time")
+PURE_MODULES = ("random", "math", "itertools", "collections", "dataclasses", "functools", "string")
+ALLOWED_IMPORTS = frozenset(TRACED_MODULES + PURE_MODULES)
+
+# How long every thread must stay blocked, with nothing recorded, before a stall is declared:
+# a thread just woken by set()/put() records its wake-up well within it.
+STALL_QUIET_SECONDS = 0.15
+_POLL = 0.005
+
+
+class ScenarioError(ValueError):
+    """Bad input (source, parameter, import): the message is for the person who gave it."""
+
+
+class ParamSpec(Protocol):
+    def coerce(self, value: object) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A top-level UPPERCASE constant: a parameter of the program."""
+
+    name: str
+    value: Any
+    lineno: int
+    col: int
+    end_lineno: int
+    end_col: int
+
+
+def _literal_value(node: ast.expr) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool | int | float | str):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, int | float)
+        and not isinstance(node.operand.value, bool)
+    ):
+        return -node.operand.value
+    raise ValueError
+
+
+def _parse(source: str, filename: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename)
+    except SyntaxError as exc:
+        raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
+
+
+def find_parameters(tree: ast.Module) -> dict[str, Literal]:
+    """Return the top-level `NAME = literal` constants whose name is UPPERCASE."""
+    found: dict[str, Literal] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if not (isinstance(target, ast.Name) and target.id.isupper()):
+            continue
+        try:
+            literal = _literal_value(value)
+        except ValueError:
+            continue
+        assert value.end_lineno is not None and value.end_col_offset is not None
+        found[target.id] = Literal(
+            target.id,
+            literal,
+            value.lineno,
+            value.col_offset,
+            value.end_lineno,
+            value.end_col_offset,
+        )
+    return found
+
+
+def _coerce_plain(name: str, default: Any, value: object) -> Any:
+    """Coerce `value` to the type of the default literal (no bounds are known)."""
+    kind = type(default)
+    if isinstance(value, str) and kind is not str:
+        text = value.strip().lower()
+        try:
+            if kind is bool:
+                if text in ("true", "1", "yes", "on", "si", "sí"):
+                    return True
+                if text in ("false", "0", "no", "off"):
+                    return False
+                raise ValueError
+            return kind(text)
+        except ValueError:
+            raise ScenarioError(f"{name} must be {_type_word(kind)} (got {value!r})") from None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if type(value) is not kind:
+        raise ScenarioError(f"{name} must be {_type_word(kind)} (got {value!r})")
+    return value
+
+
+def _type_word(kind: type) -> str:
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[kind]
+
+
+def apply_parameters(
+    source: str,
+    params: Mapping[str, object] | None,
+    specs: Mapping[str, ParamSpec] | None = None,
+    filename: str = "<source>",
+) -> tuple[str, dict[str, Any]]:
+    """Return the source with parameter values replaced, and every parameter's value used.
+
+    Values are checked by `specs` (type and bounds) when given, else against the type of
+    the literal in the source. Unknown names are refused.
+    """
+    literals = find_parameters(_parse(source, filename))
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(literals))
+    if unknown:
+        known = ", ".join(sorted(literals)) or "none"
+        raise ScenarioError(f"unknown parameter {unknown[0]}; this program's parameters: {known}")
+    lines = source.splitlines(keepends=True)
+    used: dict[str, Any] = {}
+    # Replace from the bottom up so earlier offsets stay valid.
+    for literal in sorted(literals.values(), key=lambda lit: (lit.lineno, lit.col), reverse=True):
+        if literal.name in params:
+            raw = params[literal.name]
+            spec = specs.get(literal.name) if specs else None
+            if spec is not None:
+                try:
+                    value = spec.coerce(raw)
+                except ValueError as exc:
+                    raise ScenarioError(str(exc)) from None
+            else:
+                value = _coerce_plain(literal.name, literal.value, raw)
+            if literal.lineno != literal.end_lineno:
+                raise ScenarioError(f"{literal.name} must be written on one line to be a parameter")
+            row = lines[literal.lineno - 1]
+            encoded = row.encode()
+            new = encoded[: literal.col] + repr(value).encode() + encoded[literal.end_col :]
+            lines[literal.lineno - 1] = new.decode()
+        else:
+            value = literal.value
+        used[literal.name] = value
+    return "".join(lines), dict(sorted(used.items()))
+
+
+def check_imports(tree: ast.Module) -> None:
+    """Refuse, before running, any import outside the allowed modules."""
+    allowed = ", ".join(sorted(ALLOWED_IMPORTS))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names, lineno = [alias.name for alias in node.names], node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                raise ScenarioError(f"line {node.lineno}: relative imports are not allowed")
+            names, lineno = [node.module or ""], node.lineno
+        else:
+            continue
+        for name in names:
+            if name.partition(".")[0] not in ALLOWED_IMPORTS:
+                raise ScenarioError(
+                    f"line {lineno}: import of {name!r} is not allowed; "
+                    f"a Hilos program may import {allowed}"
+                )
+
+
+def _seeded_random(seed: int) -> ModuleType:
+    generator = random.Random(seed)
+    module = ModuleType("random", random.__doc__)
+    for name in random.__all__:
+        setattr(module, name, getattr(generator, name, getattr(random, name)))
+    return module
+
+
+def _builtins(rec: Recorder, modules: dict[str, ModuleType]) -> dict[str, Any]:
+    real_import = builtins.__import__
+    allowed = ", ".join(sorted(ALLOWED_IMPORTS))
+
+    def guarded_import(
+        name: str,
+        globals: Mapping[str, object] | None = None,
+        locals: Mapping[str, object] | None = None,
+        fromlist: tuple[str, ...] | list[str] | None = (),
+        level: int = 0,
+    ) -> ModuleType:
+        root = name.partition(".")[0]
+        if level == 0 and root in modules and root == name:
+            return modules[root]
+        if level == 0 and root in ALLOWED_IMPORTS and root not in modules:
+            return real_import(name, globals, locals, fromlist or (), level)
+        raise ImportError(
+            f"import of {name!r} is not allowed; a Hilos program may import {allowed}"
+        )
+
+    table = dict(vars(builtins))
+    table["print"] = rec.print
+    table["__import__"] = guarded_import
+    return table
+
+
+def _describe_waits(rec: Recorder, waiting: list[dict[str, Any]]) -> str:
+    parts = []
+    for entry in waiting:
+        name = rec.threads[entry["thread"]].name
+        what = entry["kind"].replace("_", " ")
+        target = f" on {rec.label(entry['object'])}" if entry.get("object") else ""
+        parts.append(f"{name} waits in {what}{target} (line {entry['line']})")
+    return "; ".join(parts)
+
+
+def _supervise(rec: Recorder, main: Any) -> None:
+    """Watch the run until it completes or must be stopped (deadlock, stall, limits)."""
+    deadline = time.monotonic() + rec.max_seconds
+    quiet_since: float | None = None
+    quiet_count = -1
+    while True:
+        time.sleep(_POLL)
+        if rec.aborted is not None:
+            return
+        if len(rec.rows) > rec.max_events:
+            rec.abort("limit", f"The program recorded more than {rec.max_events} events.")
+            return
+        now = time.monotonic()
+        if now > deadline:
+            rec.abort("timeout", f"The program ran longer than {rec.max_seconds:g} s.")
+            return
+        live = [t for t in rec.thread_objects.values() if t.is_alive()]
+        if not any(not t.daemon for t in live) and not main.is_alive():
+            if live:
+                rec.stop_daemons()
+                rec.outcome_note = (
+                    "daemon threads still running were stopped when the program ended, "
+                    "as a real interpreter exit stops them"
+                )
+            return
+        cycle = rec.find_cycle()
+        if cycle is not None:
+            rec.abort_deadlock(cycle)
+            return
+        if rec.stalled():
+            count = len(rec.rows)
+            if quiet_since is None or count != quiet_count:
+                quiet_since, quiet_count = now, count
+            elif now - quiet_since >= STALL_QUIET_SECONDS:
+                waiting = rec.waiting_set()
+                message = "Stalled: every thread waits and nothing can wake them: "
+                if rec.abort(
+                    "stalled", message + _describe_waits(rec, waiting) + ".", waiting=waiting
+                ):
+                    first = waiting[0]["thread"] if waiting else 0
+                    rec.emit("stall", 0, waiting, tid=first)
+                return
+        else:
+            quiet_since = None
+
+
+def run_source(
+    source: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    specs: Mapping[str, ParamSpec] | None = None,
+    filename: str | None = None,
+    scenario: str | None = None,
+    lang: str | None = None,
+    echo: bool = False,
+    seed: int | None = None,
+    max_seconds: float = 10.0,
+    max_threads: int = 64,
+    max_events: int = 100_000,
+) -> Trace:
+    """Record one run of `source`. Bad input raises ScenarioError before anything runs.
+
+    The main code runs in a traced thread named MainThread. Returns when the program and
+    its non-daemon threads are done, or the run was stopped; no thread of it is left alive.
+    """
+    filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
+    source, used = apply_parameters(source, params, specs, filename)
+    tree = _parse(source, filename)
+    check_imports(tree)
+    try:
+        code = compile(tree, filename, "exec")
+    except SyntaxError as exc:  # compile-time checks the parser leaves (e.g. 'return' outside)
+        raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    seed = secrets.randbits(32) if seed is None else seed
+    rec = Recorder(
+        source=source,
+        filename=filename,
+        echo=echo,
+        seed=seed,
+        max_seconds=max_seconds,
+        max_threads=max_threads,
+        max_events=max_events,
+    )
+    modules = dict(rec.modules)
+    modules["random"] = _seeded_random(seed)
+    namespace: dict[str, Any] = {
+        "__name__": "__main__",
+        "__file__": filename,
+        "__builtins__": _builtins(rec, modules),
+    }
+
+    def main_code() -> None:
+        try:
+            exec(code, namespace)
+        except RunAborted:
+            raise
+        except SystemExit:
+            pass
+        except BaseException as exc:
+            rec.main_error = {
+                "thread": 0,
+                "type": type(exc).__name__,
+                "message": str(exc),
+                "line": error_line(exc.__traceback__, filename),
+            }
+            raise
+
+    thread_class: Callable[..., Any] = rec.modules["threading"].Thread
+    main = thread_class(target=main_code, name="MainThread")
+    rec.main = main
+    try:
+        main._hilos_start_main()
+        _supervise(rec, main)
+    finally:
+        trace = rec.finish()
+    trace.scenario = scenario
+    trace.lang = lang
+    trace.params = used
+    return trace

@@ -1,0 +1,182 @@
+"""Consistency checks over a Trace: what any faithful recording of real threads satisfies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .trace import Trace
+
+__all__ = ["problems", "check_trace", "OUTCOMES_OF"]
+
+# For each request kind, the kinds that may end it (besides `aborted`).
+OUTCOMES_OF: dict[str, frozenset[str]] = {
+    "acquire_request": frozenset({"acquire_granted", "acquire_timeout"}),
+    "wait_request": frozenset({"wait_return"}),
+    "put_request": frozenset({"put_done", "put_timeout"}),
+    "get_request": frozenset({"get_done", "get_timeout"}),
+    "join_request": frozenset({"join_return"}),
+    "queue_join_request": frozenset({"queue_join_return"}),
+    "barrier_request": frozenset({"barrier_pass", "barrier_broken"}),
+    "sleep_request": frozenset({"sleep_done"}),
+}
+_ENDING = {kind for kinds in OUTCOMES_OF.values() for kind in kinds} | {"aborted"}
+_LOCKS = {"Lock", "RLock"}
+_SEMAPHORES = {"Semaphore", "BoundedSemaphore"}
+_QUEUES = {"Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"}
+
+
+def _hashable(value: Any) -> Any:
+    return repr(value) if isinstance(value, list | dict) else value
+
+
+def problems(trace: Trace) -> list[str]:
+    """Return every inconsistency found, as sentences naming the event index."""
+    found: list[str] = []
+    aborted = trace.outcome.status not in ("completed", "error")
+    threads = {t.id: t for t in trace.threads}
+    objects = {o.id: o for o in trace.objects}
+    last_t: dict[int, int] = {}
+    ended: set[int] = set()
+    running: set[int] = set()
+    started: dict[int, int] = {}
+    pending: dict[int, list[tuple[str, int]]] = {}
+    holder: dict[int, int | None] = {}
+    depth: dict[int, int] = {}
+    semaphore: dict[int, int] = {
+        o.id: int(o.info.get("value", 1)) for o in trace.objects if o.kind in _SEMAPHORES
+    }
+    items: dict[int, Counter[Any]] = {o.id: Counter() for o in trace.objects if o.kind in _QUEUES}
+    previous_t = 0
+
+    for i, ev in enumerate(trace.events):
+        where = f"event {i} ({ev.kind} on thread {ev.thread})"
+        if ev.t < previous_t:
+            found.append(f"{where}: time goes backwards in the event order")
+        previous_t = ev.t
+        if ev.thread not in threads:
+            found.append(f"{where}: unknown thread")
+            continue
+        if ev.obj and ev.obj not in objects:
+            found.append(f"{where}: unknown object {ev.obj}")
+            continue
+        if ev.t < last_t.get(ev.thread, 0):
+            found.append(f"{where}: time goes backwards on its thread")
+        last_t[ev.thread] = ev.t
+        if ev.thread in ended:
+            found.append(f"{where}: after the thread ended")
+        if ev.kind == "thread_run":
+            if ev.thread in running:
+                found.append(f"{where}: thread runs twice")
+            running.add(ev.thread)
+        elif ev.thread not in running:
+            found.append(f"{where}: before the thread's thread_run")
+        stack = pending.setdefault(ev.thread, [])
+
+        kind = ev.kind
+        if kind in OUTCOMES_OF:
+            stack.append((kind, ev.obj))
+        elif kind in _ENDING:
+            if not stack:
+                found.append(f"{where}: an outcome with no request")
+            else:
+                request, obj = stack.pop()
+                if kind != "aborted" and kind not in OUTCOMES_OF[request]:
+                    found.append(f"{where}: does not answer {request}")
+                elif obj != ev.obj:
+                    found.append(f"{where}: answers a request on another object")
+        elif kind in ("thread_end", "thread_abort"):
+            ended.add(ev.thread)
+            if stack and not (kind == "thread_abort" or aborted):
+                found.append(f"{where}: ends with {stack[-1][0]} unanswered")
+
+        if kind == "thread_start":
+            if not isinstance(ev.arg, int) or ev.arg not in threads:
+                found.append(f"{where}: starts an unknown thread {ev.arg!r}")
+            else:
+                started[ev.arg] = i
+        elif kind == "thread_run" and threads[ev.thread].parent is not None:
+            if ev.thread not in started:
+                found.append(f"{where}: runs before any thread_start names it")
+
+        info = objects.get(ev.obj)
+        if info is None:
+            continue
+        if info.kind in _LOCKS:
+            _check_lock(found, where, info.kind, ev.kind, ev.obj, ev.thread, ev.arg, holder, depth)
+        elif info.kind in _SEMAPHORES:
+            if kind in ("acquire", "acquire_granted"):
+                semaphore[ev.obj] -= 1
+                if semaphore[ev.obj] < 0:
+                    found.append(f"{where}: more holders than the semaphore's slots")
+            elif kind == "release" and isinstance(ev.arg, int):
+                semaphore[ev.obj] = ev.arg
+                initial = int(info.info.get("value", 1))
+                if info.kind == "BoundedSemaphore" and ev.arg > initial:
+                    found.append(f"{where}: bounded semaphore above its initial value")
+        elif info.kind in _QUEUES:
+            bag = items[ev.obj]
+            if kind in ("put", "put_done"):
+                bag[_hashable(ev.arg)] += 1
+                maxsize = int(info.info.get("maxsize", 0))
+                if maxsize > 0 and bag.total() > maxsize:
+                    found.append(f"{where}: queue holds more than maxsize={maxsize}")
+            elif kind in ("get", "get_done"):
+                key = _hashable(ev.arg)
+                if bag[key] <= 0:
+                    found.append(f"{where}: gets {ev.arg!r}, which was never put (or taken)")
+                else:
+                    bag[key] -= 1
+
+    if not aborted:
+        for tid, stack in pending.items():
+            if stack and tid in ended:
+                continue
+            if stack:
+                found.append(f"thread {tid}: {stack[-1][0]} never answered in a completed run")
+    for child, index in started.items():
+        if child not in running and threads[child].end != "never-started" and not aborted:
+            found.append(f"event {index}: thread {child} started but never ran")
+    return found
+
+
+def _check_lock(
+    found: list[str],
+    where: str,
+    lock_kind: str,
+    kind: str,
+    obj: int,
+    thread: int,
+    arg: Any,
+    holder: dict[int, int | None],
+    depth: dict[int, int],
+) -> None:
+    current = holder.get(obj)
+    if kind in ("acquire", "acquire_granted"):
+        if current is not None and not (lock_kind == "RLock" and current == thread):
+            found.append(f"{where}: taken while thread {current} holds it")
+        holder[obj] = thread
+        depth[obj] = depth.get(obj, 0) + 1 if current == thread else 1
+    elif kind == "release":
+        if current is None:
+            found.append(f"{where}: released while nobody holds it")
+            return
+        if lock_kind == "RLock":
+            if current != thread:
+                found.append(f"{where}: released by a thread that does not hold it")
+            left = arg if isinstance(arg, int) else depth.get(obj, 1) - 1
+            depth[obj] = left
+            if left == 0:
+                holder[obj] = None
+        else:
+            holder[obj] = None
+            depth[obj] = 0
+
+
+def check_trace(trace: Trace) -> None:
+    """Raise AssertionError listing every inconsistency of `trace`."""
+    found = problems(trace)
+    if found:
+        shown = "\n  ".join(found[:20])
+        more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
+        raise AssertionError(f"inconsistent trace ({len(found)} problems):\n  {shown}{more}")

@@ -1,0 +1,80 @@
+"""Name a synchronisation object after the code that created it (`lock_1`, `MiThread.lock`)."""
+
+from __future__ import annotations
+
+import ast
+import linecache
+from types import FrameType
+
+__all__ = ["label_from_frame"]
+
+_COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
+
+
+def _targets(line: str) -> list[ast.expr] | None:
+    """Return the assignment targets of a one-line statement, flattened over tuples."""
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1:
+        return None
+    stmt = tree.body[0]
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign):
+        target = stmt.target
+    else:
+        return None
+    if isinstance(target, ast.Tuple | ast.List):
+        return list(target.elts)
+    return [target]
+
+
+def _owner_class(frame: FrameType) -> str | None:
+    """Return the class a method frame belongs to, from its qualified name."""
+    parts = frame.f_code.co_qualname.split(".")
+    if len(parts) >= 2 and parts[-2] != "<locals>":
+        return parts[-2]
+    return None
+
+
+def label_from_frame(
+    frame: FrameType, source_lines: list[str] | None, ordinal: int
+) -> tuple[str | None, bool]:
+    """Return (label, indexed) for an object created in `frame`, or (None, False).
+
+    `ordinal` counts objects already created at this line by this statement; it picks
+    the element of a tuple assignment or becomes the index of a comprehension.
+    """
+    comprehension = frame.f_code.co_name in _COMPREHENSIONS
+    scope = frame.f_back if comprehension and frame.f_back is not None else frame
+    lineno = frame.f_lineno
+    if source_lines is not None:
+        line = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
+    else:
+        line = linecache.getline(frame.f_code.co_filename, lineno)
+    targets = _targets(line) if line else None
+    if not targets:
+        return None, False
+    if comprehension:
+        target = targets[0]
+    elif len(targets) > 1:
+        if ordinal >= len(targets):
+            return None, False
+        target = targets[ordinal]
+    else:
+        target = targets[0]
+    text = ast.unparse(target)
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        if target.value.id in ("self", "cls"):
+            owner = _owner_class(scope)
+            if owner is not None:
+                text = f"{owner}.{target.attr}"
+    elif isinstance(target, ast.Name):
+        f_locals = scope.f_locals
+        if "__module__" in f_locals and "__qualname__" in f_locals:
+            text = f"{f_locals['__qualname__']}.{text}"
+    if comprehension:
+        return f"{text}[{ordinal}]", True
+    return text, False

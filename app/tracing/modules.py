@@ -1,0 +1,138 @@
+"""Build the traced `threading`, `queue` and `time` modules bound to one Recorder."""
+
+from __future__ import annotations
+
+import queue as _std_queue
+import threading as _std
+import time as _std_time
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from . import primitives, queues, threads
+from .recorder import RunAborted, Waiting
+from .trace import KIND_CODE as K
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
+
+__all__ = ["build_modules"]
+
+
+def _bind(base: type, name: str, rec: Recorder, module: str) -> type:
+    """A subclass of `base` that records into `rec`, named as the standard class is."""
+    namespace: dict[str, Any] = {"_rec": rec, "__module__": module, "__qualname__": name}
+    if "__slots__" in base.__dict__:
+        namespace["__slots__"] = ()
+    return type(name, (base,), namespace)
+
+
+def _copy_public(source: ModuleType, name: str) -> ModuleType:
+    module = ModuleType(name, source.__doc__)
+    for key, value in vars(source).items():
+        if not key.startswith("_") or key in ("__excepthook__",):
+            setattr(module, key, value)
+    return module
+
+
+def _threading(rec: Recorder) -> ModuleType:
+    module = _copy_public(_std, "threading")
+    for name, base in (
+        ("Lock", primitives.TracedLock),
+        ("RLock", primitives.TracedRLock),
+        ("Condition", primitives.TracedCondition),
+        ("Semaphore", primitives.TracedSemaphore),
+        ("BoundedSemaphore", primitives.TracedBoundedSemaphore),
+        ("Event", primitives.TracedEvent),
+        ("Barrier", primitives.TracedBarrier),
+        ("Thread", threads.TracedThread),
+    ):
+        setattr(module, name, _bind(base, name, rec, "threading"))
+    timer = type(
+        "Timer",
+        (threads.TracedTimer, vars(module)["Thread"]),
+        {"_rec": rec, "__module__": "threading", "__qualname__": "Timer"},
+    )
+    vars(module)["Timer"] = timer
+
+    def current_thread() -> _std.Thread:
+        """Return the Thread object of the caller."""
+        return _std.current_thread()
+
+    def main_thread() -> _std.Thread:
+        """Return the main thread: the one that runs the program's top-level code."""
+        return rec.main if rec.main is not None else _std.main_thread()
+
+    def enumerate() -> list[_std.Thread]:
+        """Return every thread of this program that is alive."""
+        rec.tid()
+        return rec.live_threads()
+
+    def active_count() -> int:
+        """Return how many threads of this program are alive."""
+        return len(enumerate())
+
+    def excepthook(args: Any, /) -> None:
+        """Report an exception raised in a thread (the standard report, when echoing)."""
+        if args.exc_type is SystemExit:
+            return
+        if rec.echo:
+            _std.__excepthook__(args)
+
+    vars(module).update(
+        current_thread=current_thread,
+        main_thread=main_thread,
+        enumerate=enumerate,
+        active_count=active_count,
+        excepthook=excepthook,
+        currentThread=current_thread,
+        activeCount=active_count,
+    )
+    return module
+
+
+def _queue(rec: Recorder) -> ModuleType:
+    module = _copy_public(_std_queue, "queue")
+    queue_cls = _bind(queues.TracedQueue, "Queue", rec, "queue")
+    vars(module)["Queue"] = queue_cls
+    for name, base in (
+        ("LifoQueue", queues.TracedLifoQueue),
+        ("PriorityQueue", queues.TracedPriorityQueue),
+    ):
+        setattr(
+            module,
+            name,
+            type(
+                name, (base, queue_cls), {"_rec": rec, "__module__": "queue", "__qualname__": name}
+            ),
+        )
+    vars(module)["SimpleQueue"] = _bind(queues.TracedSimpleQueue, "SimpleQueue", rec, "queue")
+    return module
+
+
+def _time(rec: Recorder) -> ModuleType:
+    module = _copy_public(_std_time, "time")
+    real_sleep = _std_time.sleep
+    sleep_request, sleep_done = K["sleep_request"], K["sleep_done"]
+
+    def sleep(secs: float, /) -> None:
+        """Suspend the calling thread for `secs` seconds."""
+        tid, line = rec.begin(sleep_request, 0)
+        if secs < 0:
+            raise ValueError("sleep length must be non-negative")
+        rec.append((rec.now(), tid, sleep_request, 0, line, secs))
+        if secs > 0:
+            # Woken early only by the end of the run.
+            rec.block(tid, Waiting("sleep", 0, line, True), rec.abort_event.wait, secs)
+            if rec.aborted is not None:
+                rec.append((rec.now(), tid, K["aborted"], 0, line, None))
+                raise RunAborted(rec.aborted)
+        else:
+            real_sleep(0)  # still lets other threads run, as the real sleep(0) does
+        rec.append((rec.now(), tid, sleep_done, 0, line, None))
+
+    vars(module)["sleep"] = sleep
+    return module
+
+
+def build_modules(rec: Recorder) -> dict[str, ModuleType]:
+    return {"threading": _threading(rec), "queue": _queue(rec), "time": _time(rec)}

@@ -1,0 +1,303 @@
+"""The recorded run: `Trace`, its rows, and the `hilos.trace/1` JSON encoding."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+__all__ = [
+    "SCHEMA",
+    "KINDS",
+    "OUTCOMES",
+    "Event",
+    "ThreadInfo",
+    "ObjectInfo",
+    "Outcome",
+    "Trace",
+    "TraceFormatError",
+    "jsonable",
+]
+
+SCHEMA = "hilos.trace/1"
+_MAJOR = 1
+
+OUTCOMES = ("completed", "deadlock", "stalled", "error", "timeout", "limit")
+
+# The order is part of the format only through the `kinds` table each trace carries,
+# so new kinds may be appended freely.
+KINDS: tuple[str, ...] = (
+    "thread_start",
+    "thread_run",
+    "thread_end",
+    "thread_error",
+    "thread_abort",
+    "join_request",
+    "join_return",
+    "acquire_request",
+    "acquire",
+    "acquire_granted",
+    "acquire_timeout",
+    "acquire_fail",
+    "release",
+    "wait_request",
+    "wait_return",
+    "set",
+    "clear",
+    "notify",
+    "put_request",
+    "put",
+    "put_done",
+    "put_timeout",
+    "get_request",
+    "get",
+    "get_done",
+    "get_timeout",
+    "task_done",
+    "queue_join_request",
+    "queue_join_return",
+    "barrier_request",
+    "barrier_pass",
+    "barrier_broken",
+    "barrier_reset",
+    "barrier_abort",
+    "sleep_request",
+    "sleep_done",
+    "timer_schedule",
+    "timer_fire",
+    "timer_cancel",
+    "print",
+    "deadlock",
+    "stall",
+    "aborted",
+)
+KIND_CODE: dict[str, int] = {name: code for code, name in enumerate(KINDS)}
+
+_MAX_TEXT = 200
+
+
+def jsonable(value: object) -> Any:
+    """Return `value` as it will be stored: JSON scalars kept, anything else as a short repr."""
+    if value is None or isinstance(value, bool | int | float):
+        if isinstance(value, float) and value != value:  # NaN is not JSON
+            return repr(value)
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 1] + "…"
+    text = repr(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+class Event(NamedTuple):
+    """One recorded step. `t` is ns since the start of the run; `obj` 0 means none."""
+
+    t: int
+    thread: int
+    kind: str
+    obj: int
+    line: int
+    arg: Any = None
+
+
+@dataclass
+class ThreadInfo:
+    id: int
+    name: str
+    daemon: bool
+    parent: int | None
+    kind: str  # main | thread | timer | foreign
+    target: str | None = None
+    line: int | None = None
+    start_ns: int | None = None
+    end_ns: int | None = None
+    end: str = "never-started"
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ObjectInfo:
+    id: int
+    kind: str
+    label: str
+    line: int | None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str
+    cycle: list[dict[str, Any]] | None = None
+    waiting: list[dict[str, Any]] | None = None
+    error: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"status": self.status, "message": self.message}
+        for key in ("cycle", "waiting", "error"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+class TraceFormatError(ValueError):
+    """A document that is not a trace this version of Hilos can read."""
+
+
+@dataclass
+class Trace:
+    source: str
+    outcome: Outcome
+    threads: list[ThreadInfo]
+    objects: list[ObjectInfo]
+    events: list[Event]
+    scenario: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None
+    filename: str = "<source>"
+    seed: int = 0
+    started_at: str = ""
+    duration_ns: int = 0
+    limits: dict[str, Any] = field(default_factory=dict)
+
+    def thread(self, tid: int) -> ThreadInfo:
+        for info in self.threads:
+            if info.id == tid:
+                return info
+        raise KeyError(f"no thread {tid} in this trace")
+
+    def object(self, oid: int) -> ObjectInfo:
+        for info in self.objects:
+            if info.id == oid:
+                return info
+        raise KeyError(f"no object {oid} in this trace")
+
+    def kinds_used(self) -> set[str]:
+        return {event.kind for event in self.events}
+
+    # -- encoding ---------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the `hilos.trace/1` document (columnar, delta-coded times)."""
+        kinds = list(KINDS)
+        extra = sorted(self.kinds_used() - KIND_CODE.keys())
+        kinds.extend(extra)
+        code = {name: i for i, name in enumerate(kinds)}
+        times: list[int] = []
+        threads: list[int] = []
+        kind_codes: list[int] = []
+        objs: list[int] = []
+        lines: list[int] = []
+        args: list[list[Any]] = []
+        previous = 0
+        for index, event in enumerate(self.events):
+            times.append(event.t - previous)
+            previous = event.t
+            threads.append(event.thread)
+            kind_codes.append(code[event.kind])
+            objs.append(event.obj)
+            lines.append(event.line)
+            if event.arg is not None:
+                args.append([index, event.arg])
+        return {
+            "schema": SCHEMA,
+            "scenario": self.scenario,
+            "params": self.params,
+            "lang": self.lang,
+            "filename": self.filename,
+            "source": self.source,
+            "seed": self.seed,
+            "started_at": self.started_at,
+            "duration_ns": self.duration_ns,
+            "limits": self.limits,
+            "outcome": self.outcome.to_json(),
+            "threads": [t.to_json() for t in self.threads],
+            "objects": [o.to_json() for o in self.objects],
+            "kinds": kinds,
+            "events": {
+                "t": times,
+                "thread": threads,
+                "kind": kind_codes,
+                "object": objs,
+                "line": lines,
+                "args": args,
+            },
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Trace:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise TraceFormatError(f"not a JSON document: {exc}") from None
+        return cls.from_json(data)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Trace:
+        """Read a `hilos.trace/1` document; reject other major versions with a clear message."""
+        if not isinstance(data, dict):
+            raise TraceFormatError("a trace is a JSON object")
+        schema = data.get("schema")
+        if not isinstance(schema, str) or not schema.startswith("hilos.trace/"):
+            raise TraceFormatError(f"not a Hilos trace (schema is {schema!r})")
+        major = schema.removeprefix("hilos.trace/").split(".")[0]
+        if major != str(_MAJOR):
+            raise TraceFormatError(
+                f"unsupported trace schema {schema!r}; this Hilos reads {SCHEMA}"
+            )
+        try:
+            columns = data["events"]
+            kinds = data["kinds"]
+            n = len(columns["t"])
+            for key in ("thread", "kind", "object", "line"):
+                if len(columns[key]) != n:
+                    raise TraceFormatError(f"events.{key} has {len(columns[key])} entries, not {n}")
+            arg_at = {int(i): value for i, value in columns.get("args", [])}
+            events: list[Event] = []
+            now = 0
+            for i in range(n):
+                now += columns["t"][i]
+                events.append(
+                    Event(
+                        now,
+                        columns["thread"][i],
+                        kinds[columns["kind"][i]],
+                        columns["object"][i],
+                        columns["line"][i],
+                        arg_at.get(i),
+                    )
+                )
+            outcome = data["outcome"]
+            return cls(
+                source=data["source"],
+                outcome=Outcome(
+                    status=outcome["status"],
+                    message=outcome.get("message", ""),
+                    cycle=outcome.get("cycle"),
+                    waiting=outcome.get("waiting"),
+                    error=outcome.get("error"),
+                ),
+                threads=[ThreadInfo(**t) for t in data["threads"]],
+                objects=[ObjectInfo(**o) for o in data["objects"]],
+                events=events,
+                scenario=data.get("scenario"),
+                params=data.get("params") or {},
+                lang=data.get("lang"),
+                filename=data.get("filename", "<source>"),
+                seed=data.get("seed", 0),
+                started_at=data.get("started_at", ""),
+                duration_ns=data.get("duration_ns", 0),
+                limits=data.get("limits") or {},
+            )
+        except TraceFormatError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise TraceFormatError(f"malformed trace: {type(exc).__name__}: {exc}") from None

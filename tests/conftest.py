@@ -1,0 +1,50 @@
+"""Every trace any test records is checked: JSON Schema, round trip and consistency."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from app.tracing import Trace
+from app.tracing.check import check_trace
+from app.tracing.recorder import Recorder
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "app" / "tracing" / "trace.schema.json"
+
+
+@cache
+def trace_validator() -> Any:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate_trace(trace: Trace) -> None:
+    """Schema-valid, survives a JSON round trip unchanged, and internally consistent."""
+    document = json.loads(trace.dumps())
+    errors = sorted(trace_validator().iter_errors(document), key=str)
+    assert not errors, f"trace does not match its schema: {errors[0].message}"
+    assert Trace.from_json(document).events == trace.events
+    check_trace(trace)
+
+
+@pytest.fixture(autouse=True)
+def _validate_recorded_traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    produced: list[Trace] = []
+    finish = Recorder.finish
+
+    def recording_finish(self: Recorder) -> Trace:
+        trace = finish(self)
+        produced.append(trace)
+        return trace
+
+    monkeypatch.setattr(Recorder, "finish", recording_finish)
+    yield
+    for trace in produced:
+        validate_trace(trace)

@@ -1,0 +1,27 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from app.runner import run_source
+from app.tracing import Trace
+
+
+def run(code: str, **kwargs: Any) -> Trace:
+    """Record a dedented program with small limits suited to tests."""
+    kwargs.setdefault("max_seconds", 8.0)
+    return run_source(textwrap.dedent(code), **kwargs)
+
+
+def kinds(trace: Trace, thread: str | None = None) -> list[str]:
+    """The event kinds in order, for one thread (by name) or all."""
+    if thread is None:
+        return [e.kind for e in trace.events]
+    tid = next(t.id for t in trace.threads if t.name == thread)
+    return [e.kind for e in trace.events if e.thread == tid]
+
+
+def label_of(trace: Trace, oid: int) -> str:
+    return trace.object(oid).label
