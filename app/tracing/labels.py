@@ -11,7 +11,21 @@ __all__ = ["label_from_frame"]
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 
 
-def _targets(line: str) -> list[ast.expr] | None:
+def _creates(value: ast.expr, kind: str) -> bool:
+    """Whether `value` is itself the call that made the object (not a call it is passed to)."""
+    if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        value = value.elt
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name == kind:
+        return True
+    nested = [node for node in ast.walk(value) if isinstance(node, ast.Call)]
+    return len(nested) == 1  # an alias (`from threading import Lock as L`), no inner call
+
+
+def _targets(line: str, kind: str) -> list[ast.expr] | None:
     """Return the assignment targets of a one-line statement, flattened over tuples."""
     try:
         tree = ast.parse(line.strip())
@@ -21,13 +35,20 @@ def _targets(line: str) -> list[ast.expr] | None:
         return None
     stmt = tree.body[0]
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-        target = stmt.targets[0]
-    elif isinstance(stmt, ast.AnnAssign):
-        target = stmt.target
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
     else:
         return None
-    if isinstance(target, ast.Tuple | ast.List):
-        return list(target.elts)
+    if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+        if len(target.elts) != len(value.elts):
+            return None
+        return [
+            t if _creates(v, kind) else ast.Name("")
+            for t, v in zip(target.elts, value.elts, strict=True)
+        ]
+    if not _creates(value, kind):
+        return None
     return [target]
 
 
@@ -40,7 +61,7 @@ def _owner_class(frame: FrameType) -> str | None:
 
 
 def label_from_frame(
-    frame: FrameType, source_lines: list[str] | None, ordinal: int
+    frame: FrameType, source_lines: list[str] | None, ordinal: int, kind: str
 ) -> tuple[str | None, bool]:
     """Return (label, indexed) for an object created in `frame`, or (None, False).
 
@@ -54,7 +75,7 @@ def label_from_frame(
         line = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
     else:
         line = linecache.getline(frame.f_code.co_filename, lineno)
-    targets = _targets(line) if line else None
+    targets = _targets(line, kind) if line else None
     if not targets:
         return None, False
     if comprehension:
@@ -66,6 +87,8 @@ def label_from_frame(
     else:
         target = targets[0]
     text = ast.unparse(target)
+    if not text:
+        return None, False
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         if target.value.id in ("self", "cls"):
             owner = _owner_class(scope)

@@ -112,7 +112,8 @@ class TracedLock(_LockBase):
         """
         rec = self._rec
         tid, line = rec.begin(ACQUIRE_REQUEST, self._oid)
-        _check_lock_args(blocking, timeout)
+        if timeout != -1 or not blocking:
+            _check_lock_args(blocking, timeout)
         if self._real.acquire(False):
             # Held from here: do as little as possible before returning.
             self._owner = tid
@@ -125,7 +126,7 @@ class TracedLock(_LockBase):
     def release(self) -> None:
         """Release the lock; any thread may release it. Unlocked: RuntimeError."""
         rec = self._rec
-        if rec.gate is not None:
+        if rec._intercept and rec.gate is not None:
             rec.begin(RELEASE, self._oid)
         t = perf_counter_ns() - rec.t0
         owner = self._owner
@@ -135,7 +136,7 @@ class TracedLock(_LockBase):
         except RuntimeError:
             self._owner = owner
             raise
-        tid, line = rec.where()
+        tid, line = rec.where_after()
         rec.append((t, tid, RELEASE, self._oid, line, None))
 
     def __exit__(self, *exc: object) -> None:

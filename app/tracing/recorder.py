@@ -116,9 +116,10 @@ class Recorder:
         self.main_error: dict[str, Any] | None = None
         self.outcome_note: str | None = None
         self.abort_t: int | None = None
-        # The choke point: when set, called before every traced operation with
-        # (thread id, kind code, object id); a scheduler may hold the thread there.
-        self.gate: Callable[[int, int, int], None] | None = None
+        # The choke point's hook (see `gate`) and whether begin() must take its slow path.
+        self._gate: Callable[[int, int, int], None] | None = None
+        self._intercept = False
+        self._local = _std_threading.local()
         self._internal = _internal_files()
         self.modules: dict[str, ModuleType] = build_modules(self)
 
@@ -133,8 +134,9 @@ class Recorder:
 
     def tid(self) -> int:
         """Return the id of the calling thread, registering a thread Hilos did not create."""
-        tid = self.tids.get(_get_ident())
-        if tid is None:
+        try:
+            tid: int = self._local.tid
+        except AttributeError:
             tid = self._adopt()
         return tid
 
@@ -158,6 +160,7 @@ class Recorder:
             )
             self.thread_objects[tid] = current
             self.tids[_get_ident()] = tid
+            self._local.tid = tid
         self.append((self.threads[tid].start_ns or 0, tid, K["thread_run"], 0, 0, None))
         return tid
 
@@ -182,23 +185,52 @@ class Recorder:
 
         An aborted run stops the caller here; a gate (scheduler) may hold it here.
         """
+        if self._intercept:
+            return self._begin_intercepted(kind, obj)
+        try:
+            tid: int = self._local.tid
+        except AttributeError:
+            tid = self._adopt()
+        frame = sys._getframe(2)
+        filename = frame.f_code.co_filename
+        if filename == self.filename or (self.filename is None and filename not in self._internal):
+            return tid, frame.f_lineno
+        return tid, self.line(3)
+
+    def _begin_intercepted(self, kind: int, obj: int) -> tuple[int, int]:
         if self.aborted is not None:
             raise RunAborted(self.aborted)
-        tid = self.tids.get(_get_ident())
-        if tid is None:
-            tid = self._adopt()
-        frame: FrameType | None = sys._getframe(2)
-        internal = self._internal
-        while frame is not None and frame.f_code.co_filename in internal:
-            frame = frame.f_back
-        line = 0
-        if frame is not None and (
-            self.filename is None or frame.f_code.co_filename == self.filename
-        ):
-            line = frame.f_lineno
-        if self.gate is not None:
-            self.gate(tid, kind, obj)
+        tid = self.tid()
+        line = self.line(4)
+        gate = self._gate
+        if gate is not None:
+            gate(tid, kind, obj)
         return tid, line
+
+    @property
+    def gate(self) -> Callable[[int, int, int], None] | None:
+        """Called as gate(thread id, kind code, object id) before every traced operation.
+
+        A scheduler sets it to decide which thread proceeds; None runs threads freely.
+        """
+        return self._gate
+
+    @gate.setter
+    def gate(self, gate: Callable[[int, int, int], None] | None) -> None:
+        self._gate = gate
+        self._intercept = gate is not None or self.aborted is not None
+
+    def where_after(self) -> tuple[int, int]:
+        """(thread id, line) of the caller of a traced method, past the choke point."""
+        try:
+            tid: int = self._local.tid
+        except AttributeError:
+            tid = self._adopt()
+        frame = sys._getframe(2)
+        filename = frame.f_code.co_filename
+        if filename == self.filename or (self.filename is None and filename not in self._internal):
+            return tid, frame.f_lineno
+        return tid, self.line(3)
 
     def where(self) -> tuple[int, int]:
         """Return (thread id, source line) of the caller of a traced method."""
@@ -225,7 +257,7 @@ class Recorder:
                 key = (id(scope), scope.f_code if scope else None, line)
                 ordinal = self._label_counts.get(key, 0)
                 self._label_counts[key] = ordinal + 1
-            label, _ = label_from_frame(frame, self.source_lines, ordinal)
+            label, _ = label_from_frame(frame, self.source_lines, ordinal, kind)
         with self._registry_lock:
             if label is None:
                 count = self._fallback_counts.get(kind, 0) + 1
@@ -288,6 +320,7 @@ class Recorder:
 
     def thread_began(self, tid: int, line: int) -> None:
         self.tids[_get_ident()] = tid
+        self._local.tid = tid
         self.append((self.now(), tid, K["thread_run"], 0, line, None))
 
     def thread_finished(self, tid: int, how: str, reason: str | None = None) -> None:
@@ -459,6 +492,7 @@ class Recorder:
             self.outcome = Outcome(status, message, cycle=cycle, waiting=waiting or None)
             self.abort_t = self.now()
             self.aborted = status
+            self._intercept = True
         self.abort_event.set()
         for barrier in list(self.barriers):
             barrier._abort_for_run()
@@ -469,6 +503,7 @@ class Recorder:
         with self._registry_lock:
             self.abort_t = self.now()
             self.aborted = "daemon"
+            self._intercept = True
         self.abort_event.set()
         for barrier in list(self.barriers):
             barrier._abort_for_run()
@@ -493,6 +528,7 @@ class Recorder:
         """Stop recording (unwinding whatever still runs) and return the Trace."""
         if self.outcome is None and self.aborted is None:
             self.aborted = "finished"
+            self._intercept = True
             self.abort_event.set()
         self.unwind()
         rows = sorted(self.rows[:], key=lambda row: row[0])
