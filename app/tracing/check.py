@@ -21,6 +21,8 @@ OUTCOMES_OF: dict[str, frozenset[str]] = {
     "sleep_request": frozenset({"sleep_done"}),
 }
 _ENDING = {kind for kinds in OUTCOMES_OF.values() for kind in kinds} | {"aborted"}
+# put_nowait on a full queue, get_nowait on an empty one: no request precedes them.
+_COMPACT_FAILURES = {"put_timeout", "get_timeout"}
 _LOCKS = {"Lock", "RLock"}
 _SEMAPHORES = {"Semaphore", "BoundedSemaphore"}
 _QUEUES = {"Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"}
@@ -77,7 +79,9 @@ def problems(trace: Trace) -> list[str]:
         if kind in OUTCOMES_OF:
             stack.append((kind, ev.obj))
         elif kind in _ENDING:
-            if not stack:
+            if kind in _COMPACT_FAILURES and (not stack or stack[-1][1] != ev.obj):
+                pass  # a non-blocking put/get that failed at once: request and outcome in one
+            elif not stack:
                 found.append(f"{where}: an outcome with no request")
             else:
                 request, obj = stack.pop()
