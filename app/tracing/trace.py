@@ -193,8 +193,10 @@ class Trace:
         kind_codes: list[int] = []
         objs: list[int] = []
         lines: list[int] = []
-        args: list[list[Any]] = []
+        arg_at: list[int] = []
+        arg_value: list[Any] = []
         previous = 0
+        previous_arg = 0
         for index, event in enumerate(self.events):
             times.append(event.t - previous)
             previous = event.t
@@ -203,7 +205,9 @@ class Trace:
             objs.append(event.obj)
             lines.append(event.line)
             if event.arg is not None:
-                args.append([index, event.arg])
+                arg_at.append(index - previous_arg)
+                previous_arg = index
+                arg_value.append(event.arg)
         return {
             "schema": SCHEMA,
             "scenario": self.scenario,
@@ -225,7 +229,7 @@ class Trace:
                 "kind": kind_codes,
                 "object": objs,
                 "line": lines,
-                "args": args,
+                "args": {"at": arg_at, "value": arg_value},
             },
         }
 
@@ -260,7 +264,14 @@ class Trace:
             for key in ("thread", "kind", "object", "line"):
                 if len(columns[key]) != n:
                     raise TraceFormatError(f"events.{key} has {len(columns[key])} entries, not {n}")
-            arg_at = {int(i): value for i, value in columns.get("args", [])}
+            args = columns["args"]
+            if len(args["at"]) != len(args["value"]):
+                raise TraceFormatError("events.args.at and events.args.value differ in length")
+            arg_at: dict[int, Any] = {}
+            index = 0
+            for step, value in zip(args["at"], args["value"], strict=True):
+                index += step
+                arg_at[index] = value
             events: list[Event] = []
             now = 0
             for i in range(n):
