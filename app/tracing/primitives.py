@@ -136,7 +136,7 @@ class TracedLock(_LockBase):
         except RuntimeError:
             self._owner = owner
             raise
-        tid, line = rec.where_after()
+        tid, line = rec.locate(2)
         rec.append((t, tid, RELEASE, self._oid, line, None))
 
     def __exit__(self, *exc: object) -> None:

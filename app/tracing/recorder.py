@@ -187,15 +187,7 @@ class Recorder:
         """
         if self._intercept:
             return self._begin_intercepted(kind, obj)
-        try:
-            tid: int = self._local.tid
-        except AttributeError:
-            tid = self._adopt()
-        frame = sys._getframe(2)
-        filename = frame.f_code.co_filename
-        if filename == self.filename or (self.filename is None and filename not in self._internal):
-            return tid, frame.f_lineno
-        return tid, self.line(3)
+        return self.locate(3)
 
     def _begin_intercepted(self, kind: int, obj: int) -> tuple[int, int]:
         if self.aborted is not None:
@@ -220,21 +212,21 @@ class Recorder:
         self._gate = gate
         self._intercept = gate is not None or self.aborted is not None
 
-    def where_after(self) -> tuple[int, int]:
-        """(thread id, line) of the caller of a traced method, past the choke point."""
+    def locate(self, depth: int = 2) -> tuple[int, int]:
+        """(thread id, source line) of the frame `depth` levels up (1 is the caller's).
+
+        The common case, a call straight from the program, costs one frame; calls from
+        inside the tracing layer (a Condition using its lock) walk out of it.
+        """
         try:
             tid: int = self._local.tid
         except AttributeError:
             tid = self._adopt()
-        frame = sys._getframe(2)
+        frame = sys._getframe(depth)
         filename = frame.f_code.co_filename
         if filename == self.filename or (self.filename is None and filename not in self._internal):
             return tid, frame.f_lineno
-        return tid, self.line(3)
-
-    def where(self) -> tuple[int, int]:
-        """Return (thread id, source line) of the caller of a traced method."""
-        return self.tid(), self.line(3)
+        return tid, self.line(depth + 1)
 
     def emit(self, kind: str, obj: int = 0, arg: Any = None, *, tid: int | None = None) -> None:
         """Record one event now, on the calling thread (or `tid`), at the caller's line."""
