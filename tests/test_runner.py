@@ -19,13 +19,13 @@ lock_b = threading.Lock()
 
 def uno():
     with lock_a:
-        time.sleep(0.02)
+        time.sleep(0.1)
         with lock_b:
             pass
 
 def dos():
     with lock_b:
-        time.sleep(0.02)
+        time.sleep(0.1)
         with lock_a:
             pass
 
@@ -306,10 +306,28 @@ def test_exception_in_the_main_code_is_the_error_outcome() -> None:
     }
 
 
+# Both threads hold their first lock before either asks for its second: always a deadlock,
+# however the machine schedules them.
+SURE_DEADLOCK = """
+import threading
+lock_a, lock_b = threading.Lock(), threading.Lock()
+both_hold = threading.Barrier(2)
+
+def take(first, second):
+    with first:
+        both_hold.wait()
+        with second:
+            pass
+
+threading.Thread(target=take, args=(lock_a, lock_b)).start()
+threading.Thread(target=take, args=(lock_b, lock_a)).start()
+"""
+
+
 def test_two_hundred_deadlocks_leave_no_thread_behind() -> None:
     before = threading.active_count()
     for _ in range(200):
-        trace = run_source(DEADLOCK.replace("0.02", "0.001"))
+        trace = run_source(SURE_DEADLOCK)
         assert trace.outcome.status == "deadlock"
     assert threading.active_count() == before
 
