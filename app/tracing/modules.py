@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import queue as _std_queue
 import threading as _std
 import time as _std_time
@@ -41,12 +42,18 @@ def _threading(rec: Recorder) -> ModuleType:
         ("RLock", primitives.TracedRLock),
         ("Condition", primitives.TracedCondition),
         ("Semaphore", primitives.TracedSemaphore),
-        ("BoundedSemaphore", primitives.TracedBoundedSemaphore),
         ("Event", primitives.TracedEvent),
         ("Barrier", primitives.TracedBarrier),
         ("Thread", threads.TracedThread),
     ):
         setattr(module, name, _bind(base, name, rec, "threading"))
+    namespace = vars(module)
+    namespace["BoundedSemaphore"] = type(
+        "BoundedSemaphore",
+        (primitives.TracedBoundedSemaphore, namespace["Semaphore"]),
+        {"_rec": rec, "__module__": "threading", "__qualname__": "BoundedSemaphore"},
+    )
+    namespace["Thread"]._hilos_stands_for_std = True
     timer = type(
         "Timer",
         (threads.TracedTimer, vars(module)["Thread"]),
@@ -117,8 +124,11 @@ def _time(rec: Recorder) -> ModuleType:
     def sleep(secs: float, /) -> None:
         """Suspend the calling thread for `secs` seconds."""
         tid, line = rec.begin(sleep_request, 0)
-        if secs < 0:
-            raise ValueError("sleep length must be non-negative")
+        if not isinstance(secs, int | float) or not 0 <= secs < math.inf:
+            # Not a plain finite duration: let the real sleep raise its own error (and
+            # sleep, untraced, for the rare numeric types it accepts).
+            real_sleep(secs)
+            return
         rec.append((rec.now(), tid, sleep_request, 0, line, secs))
         if secs > 0:
             # Woken early only by the end of the run.

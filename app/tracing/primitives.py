@@ -42,13 +42,11 @@ RELEASE = K["release"]
 
 
 def _check_lock_args(blocking: bool, timeout: float) -> None:
-    # The same checks, in the same order, as _thread.lock.acquire.
-    if not blocking and timeout != -1:
-        raise ValueError("can't specify a timeout for a non-blocking call")
-    if timeout < 0 and timeout != -1:
-        raise ValueError("timeout value must be positive")
-    if timeout > TIMEOUT_MAX:
-        raise OverflowError("timeout value is too large")
+    """Raise exactly what _thread.lock.acquire raises for these arguments, if anything."""
+    # A free scratch lock validates the arguments and returns at once when they are valid.
+    probe = _allocate_lock()
+    if probe.acquire(blocking, timeout):
+        probe.release()
 
 
 class _LockBase:

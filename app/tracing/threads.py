@@ -27,7 +27,26 @@ def error_line(tb: TracebackType | None, filename: str | None) -> int:
     return line
 
 
-class TracedThread(_std.Thread):
+class _ThreadType(type):
+    """The metaclass of traced threads.
+
+    A run's `threading.Thread` stands in for the standard class, so every real thread is an
+    instance of it, as every thread is a `threading.Thread` (also threads Hilos did not
+    create). Subclasses written by the program keep the ordinary checks.
+    """
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        if cls.__dict__.get("_hilos_stands_for_std"):
+            return isinstance(instance, _std.Thread)
+        return super().__instancecheck__(instance)
+
+    def __subclasscheck__(cls, subclass: type) -> bool:
+        if cls.__dict__.get("_hilos_stands_for_std"):
+            return issubclass(subclass, _std.Thread)
+        return super().__subclasscheck__(subclass)
+
+
+class TracedThread(_std.Thread, metaclass=_ThreadType):
     """threading.Thread, recorded: start, run, end, errors and joins appear on its lane."""
 
     _rec: Recorder
@@ -138,8 +157,8 @@ class TracedThread(_std.Thread):
             self._hilos_user_run()
         except RunAborted:
             how, reason = "aborted", rec.aborted
-        except SystemExit:
-            pass  # as in CPython: a thread may end itself quietly
+        except SystemExit as exc:
+            self._hilos_report(exc)  # the default hook ignores it, as CPython's does
         except BaseException as exc:
             how = "error"
             line = error_line(exc.__traceback__, rec.filename)
