@@ -91,8 +91,8 @@ def queue_workload(th: ModuleType, qm: ModuleType, items: int, count: bool) -> t
     return time.perf_counter() - start, sum(waits)
 
 
-def traced(kind: str, scale: float) -> tuple[float, int, Any]:
-    rec = Recorder(max_events=10**8)
+def traced(kind: str, scale: float, speedups: bool = True) -> tuple[float, int, Any]:
+    rec = Recorder(max_events=10**8, speedups=speedups)
     th, qm = rec.modules["threading"], rec.modules["queue"]
     if kind == "lock":
         elapsed, _ = lock_workload(th, int(ITERATIONS * scale), False)
@@ -126,7 +126,7 @@ def under_viztracer(kind: str, scale: float) -> float | None:
     return elapsed
 
 
-def per_event_ns(repeats: int, n: int) -> float:
+def per_event_ns(repeats: int, n: int, speedups: bool = True) -> float:
     """Cost of one recorded event: one thread, uncontended acquire/release pairs."""
     samples = []
     for _ in range(repeats):
@@ -136,7 +136,7 @@ def per_event_ns(repeats: int, n: int) -> float:
             plain.acquire()
             plain.release()
         base = time.perf_counter_ns() - start
-        rec = Recorder(max_events=10**8)
+        rec = Recorder(max_events=10**8, speedups=speedups)
         lock = rec.modules["threading"].Lock()
         start = time.perf_counter_ns()
         for _ in range(n):
@@ -163,9 +163,9 @@ def main() -> None:
     repeats = 3 if args.quick else 5
 
     print(f"python {sys.version.split()[0]}, switch interval {sys.getswitchinterval() * 1e3:g} ms")
-    print(
-        f"per event (uncontended acquire/release): {per_event_ns(repeats, 100_000):.0f} ns median"
-    )
+    for speedups, mode in ((True, "compiled Lock"), (False, "pure Python")):
+        cost = per_event_ns(repeats, 100_000, speedups)
+        print(f"per event (uncontended acquire/release, {mode}): {cost:.0f} ns median")
 
     for kind, label in (("lock", "lock-heavy"), ("queue", "queue")):
         if kind == "lock":
@@ -187,6 +187,8 @@ def main() -> None:
         runs = [traced(kind, scale) for _ in range(repeats)]
         runs.sort(key=lambda r: r[0])
         tr_t, tr_c, trace = runs[len(runs) // 2]
+        pure = sorted(traced(kind, scale, speedups=False)[:2] for _ in range(repeats))
+        pure_t, pure_c = pure[len(pure) // 2]
         viz = under_viztracer(kind, scale)
         print(f"\n{label}: {what}")
         print(
@@ -196,6 +198,10 @@ def main() -> None:
         print(
             f"  hilos             {tr_t * 1e3:8.1f} ms   waited: {tr_c}   "
             f"slowdown {tr_t / std_plain:.2f}x"
+        )
+        print(
+            f"  hilos, pure Python{pure_t * 1e3:8.1f} ms   waited: {pure_c}   "
+            f"slowdown {pure_t / std_plain:.2f}x"
         )
         if viz is None:
             print("  viztracer         not installed (pip install viztracer)")

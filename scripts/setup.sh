@@ -19,11 +19,12 @@ if [[ ! -x .venv/bin/python ]]; then
     "$python" -m venv .venv
 fi
 
-# Reinstall only when the dependency list changed since the last successful install.
+# Reinstall only when the dependency list or the C source changed since the last install.
 extras=""
 [[ $want_dev == 1 ]] && extras="[dev]"
 stamp=".venv/.hilos-installed${extras:+-dev}"
-digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+# The compiled fast path is built by the install too: a change to its source reinstalls.
+digest=$(cat pyproject.toml app/tracing/_speedups.c | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$digest" ]]; then
     echo "setup: installing Python packages${extras:+ (with test tools)}"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -42,19 +42,21 @@ EARLY = 0.005  # clock granularity allowed when checking that SHORT has elapsed
 SETTLE = 0.05  # how long to watch for something that must not happen
 
 
-def _recorded() -> Iterator[Mods]:
-    rec = Recorder()
+def _recorded(speedups: bool = True) -> Iterator[Mods]:
+    rec = Recorder(speedups=speedups)
     yield rec.modules
     trace = rec.finish()
     check_trace(trace)
 
 
-@pytest.fixture(params=["std", "traced"])
+# "traced" uses the compiled Lock fast path when it was built; "traced-pure" is the Python
+# reference it falls back to, so both are held to the standard library's behaviour.
+@pytest.fixture(params=["std", "traced", "traced-pure"])
 def mods(request: pytest.FixtureRequest) -> Iterator[Mods]:
     if request.param == "std":
         yield STD
     else:
-        yield from _recorded()
+        yield from _recorded(speedups=request.param == "traced")
 
 
 @pytest.fixture

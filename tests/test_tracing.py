@@ -302,3 +302,16 @@ def test_trace_round_trips_and_rejects_other_major_versions() -> None:
         Trace.from_json(broken)
     with pytest.raises(TraceFormatError, match="not a Hilos trace"):
         Trace.from_json({"schema": "other/1"})
+
+
+def test_the_compiled_lock_is_used_when_built_and_pure_python_on_request() -> None:
+    from app.tracing.primitives import FastTracedLock
+
+    fast = Recorder()
+    pure = Recorder(speedups=False)
+    if FastTracedLock is None:
+        pytest.fail("the compiled fast path was not built (is a C compiler installed?)")
+    assert isinstance(fast.modules["threading"].Lock(), FastTracedLock)
+    assert not isinstance(pure.modules["threading"].Lock(), FastTracedLock)
+    fast.finish()
+    pure.finish()

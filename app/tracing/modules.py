@@ -35,10 +35,17 @@ def _copy_public(source: ModuleType, name: str) -> ModuleType:
     return module
 
 
+def _lock_class(rec: Recorder) -> type:
+    """The compiled fast path when this Recorder uses it, else the Python reference."""
+    if rec.fast_state is not None and primitives.FastTracedLock is not None:
+        return primitives.FastTracedLock
+    return primitives.TracedLock
+
+
 def _threading(rec: Recorder) -> ModuleType:
     module = _copy_public(_std, "threading")
     for name, base in (
-        ("Lock", primitives.TracedLock),
+        ("Lock", _lock_class(rec)),
         ("RLock", primitives.TracedRLock),
         ("Condition", primitives.TracedCondition),
         ("Semaphore", primitives.TracedSemaphore),

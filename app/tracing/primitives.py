@@ -6,6 +6,7 @@ attribute `_rec` binds a per-run subclass to its Recorder (see `modules.build_mo
 
 from __future__ import annotations
 
+import _thread
 import threading as _std
 from collections import deque
 from collections.abc import Callable
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .recorder import Recorder
 
 __all__ = [
+    "FastTracedLock",
     "TracedLock",
     "TracedRLock",
     "TracedCondition",
@@ -50,11 +52,16 @@ def _check_lock_args(blocking: bool, timeout: float) -> None:
 
 
 class _LockBase:
-    """What Lock and RLock share: the real lock, the owner's thread id, the object id."""
+    """What Lock and RLock share: the real lock, the owner's thread id, the object id.
+
+    The attributes live in the concrete classes (slots, or the compiled LockCore).
+    """
 
     _rec: Recorder
     _kind = "Lock"
-    __slots__ = ("_real", "_owner", "_oid", "__weakref__")
+    _real: _thread.LockType
+    _owner: int | None
+    _oid: int
 
     def __init__(self) -> None:
         self._real = _allocate_lock()
@@ -101,7 +108,7 @@ class _LockBase:
 
 
 class TracedLock(_LockBase):
-    __slots__ = ()
+    __slots__ = ("_real", "_owner", "_oid")
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Acquire the lock, blocking or non-blocking, with an optional timeout.
@@ -153,7 +160,7 @@ class TracedLock(_LockBase):
 
 class TracedRLock(_LockBase):
     _kind = "RLock"
-    __slots__ = ("_count",)
+    __slots__ = ("_real", "_owner", "_oid", "_count")
 
     def __init__(self) -> None:
         super().__init__()
@@ -218,6 +225,47 @@ class TracedRLock(_LockBase):
     def _acquire_restore(self, state: tuple[int, int | None]) -> None:
         self.acquire()
         self._count = state[0]
+
+
+def _fast_lock_class() -> type | None:
+    """The traced Lock with the compiled fast path, when it was built and this clock fits."""
+    import time
+
+    try:
+        from . import _speedups  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    if time.get_clock_info("perf_counter").implementation != "clock_gettime(CLOCK_MONOTONIC)":
+        return None  # the compiled path stamps with CLOCK_MONOTONIC
+
+    class FastTracedLock(_LockBase, _speedups.LockCore):  # type: ignore[misc]
+        """TracedLock whose acquire/release run compiled; slow cases call the methods below."""
+
+        __slots__ = ()
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._bind(self._rec.fast_state)
+
+        _acquire_py = TracedLock.acquire
+        _release_py = TracedLock.release
+        _is_owned = TracedLock._is_owned
+        _release_save = TracedLock._release_save
+        _acquire_restore = TracedLock._acquire_restore
+
+        def _acquire_contended(self, tid: int, line: int) -> bool:
+            return self._wait_for(tid, line, True, -1, perf_counter_ns() - self._rec.t0)
+
+        def _after_release(self, t: int) -> None:
+            rec = self._rec
+            tid, line = rec.locate(2)
+            rec.append((t, tid, RELEASE, self._oid, line, None))
+
+    FastTracedLock.__qualname__ = FastTracedLock.__name__ = "Lock"
+    return FastTracedLock
+
+
+FastTracedLock = _fast_lock_class()
 
 
 class TracedCondition:

@@ -76,6 +76,7 @@ class Recorder:
         filename: str | None = None,
         echo: bool = False,
         seed: int = 0,
+        speedups: bool = True,
     ) -> None:
         from .modules import build_modules
 
@@ -121,9 +122,33 @@ class Recorder:
         self._intercept = False
         self._local = _std_threading.local()
         self._internal = _internal_files()
+        self.fast_state: Any = self._make_fast_state() if speedups else None
         self.modules: dict[str, ModuleType] = build_modules(self)
 
     # -- clock, threads, lines -------------------------------------------------------------
+
+    def _make_fast_state(self) -> Any:
+        from .primitives import FastTracedLock
+
+        if FastTracedLock is None:
+            return None
+        from . import _speedups  # type: ignore[attr-defined]
+
+        return _speedups.FastState(
+            self.rows,
+            self._local,
+            self.filename,
+            self._internal,
+            self.t0,
+            K["acquire"],
+            K["release"],
+        )
+
+    def _set_intercept(self) -> None:
+        """Send every call through the Python choke point (gate set, or run stopping)."""
+        self._intercept = self._gate is not None or self.aborted is not None
+        if self.fast_state is not None:
+            self.fast_state.intercept = self._intercept
 
     def is_aborted(self) -> bool:
         """Whether the run was stopped (read fresh: another thread may have just done it)."""
@@ -161,6 +186,8 @@ class Recorder:
             self.thread_objects[tid] = current
             self.tids[_get_ident()] = tid
             self._local.tid = tid
+            if self.fast_state is not None:
+                self.fast_state.set_tid(tid)
         self.append((self.threads[tid].start_ns or 0, tid, K["thread_run"], 0, 0, None))
         return tid
 
@@ -210,7 +237,7 @@ class Recorder:
     @gate.setter
     def gate(self, gate: Callable[[int, int, int], None] | None) -> None:
         self._gate = gate
-        self._intercept = gate is not None or self.aborted is not None
+        self._set_intercept()
 
     def locate(self, depth: int = 2) -> tuple[int, int]:
         """(thread id, source line) of the frame `depth` levels up (1 is the caller's).
@@ -313,6 +340,8 @@ class Recorder:
     def thread_began(self, tid: int, line: int) -> None:
         self.tids[_get_ident()] = tid
         self._local.tid = tid
+        if self.fast_state is not None:
+            self.fast_state.set_tid(tid)
         self.append((self.now(), tid, K["thread_run"], 0, line, None))
 
     def thread_finished(self, tid: int, how: str, reason: str | None = None) -> None:
@@ -484,7 +513,7 @@ class Recorder:
             self.outcome = Outcome(status, message, cycle=cycle, waiting=waiting or None)
             self.abort_t = self.now()
             self.aborted = status
-            self._intercept = True
+            self._set_intercept()
         self.abort_event.set()
         for barrier in list(self.barriers):
             barrier._abort_for_run()
@@ -495,7 +524,7 @@ class Recorder:
         with self._registry_lock:
             self.abort_t = self.now()
             self.aborted = "daemon"
-            self._intercept = True
+            self._set_intercept()
         self.abort_event.set()
         for barrier in list(self.barriers):
             barrier._abort_for_run()
@@ -520,7 +549,7 @@ class Recorder:
         """Stop recording (unwinding whatever still runs) and return the Trace."""
         if self.outcome is None and self.aborted is None:
             self.aborted = "finished"
-            self._intercept = True
+            self._set_intercept()
             self.abort_event.set()
         self.unwind()
         rows = sorted(self.rows[:], key=lambda row: row[0])
