@@ -126,23 +126,22 @@ def under_viztracer(kind: str, scale: float) -> float | None:
     return elapsed
 
 
+def pairs(lock: Any, n: int) -> int:
+    """Time n acquire/release pairs, as a small function of a program would make them."""
+    start = time.perf_counter_ns()
+    for _ in range(n):
+        lock.acquire()
+        lock.release()
+    return time.perf_counter_ns() - start
+
+
 def per_event_ns(repeats: int, n: int, speedups: bool = True) -> float:
     """Cost of one recorded event: one thread, uncontended acquire/release pairs."""
     samples = []
     for _ in range(repeats):
-        plain = threading.Lock()
-        start = time.perf_counter_ns()
-        for _ in range(n):
-            plain.acquire()
-            plain.release()
-        base = time.perf_counter_ns() - start
+        base = pairs(threading.Lock(), n)
         rec = Recorder(max_events=10**8, speedups=speedups)
-        lock = rec.modules["threading"].Lock()
-        start = time.perf_counter_ns()
-        for _ in range(n):
-            lock.acquire()
-            lock.release()
-        cost = time.perf_counter_ns() - start
+        cost = pairs(rec.modules["threading"].Lock(), n)
         events = len(rec.rows)
         rec.finish()
         samples.append((cost - base) / events)

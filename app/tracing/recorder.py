@@ -403,9 +403,11 @@ class Recorder:
                 raise RunAborted(self.aborted)
             return True
         finally:
-            with self._graph_lock:
-                if self.waiting.get(tid) is waiting:
-                    del self.waiting[tid]
+            # Often runs holding the lock just acquired: keep it short. Only this thread
+            # writes its own entry, and a dict deletion is atomic, so no graph lock is needed;
+            # a cycle search running meanwhile at worst misses an edge that is going away.
+            if self.waiting.get(tid) is waiting:
+                del self.waiting[tid]
 
     def enter_wait(self, tid: int, waiting: Waiting) -> None:
         """Enter a wait that the real primitive performs (a Barrier) in the wait-for graph."""
