@@ -102,3 +102,51 @@ def test_a_deadlock_is_a_successful_recording(tmp_path: Path) -> None:
     out = tmp_path / "t.json"
     assert main(["run", str(path), "--quiet", "--out", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["outcome"]["status"] == "deadlock"
+
+
+def test_run_a_scenario_by_id_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run.json"
+    assert (
+        main(["run", "lock-ordering", "--lang", "en", "--set", "PAUSE=0.01", "--out", str(out)])
+        == 0
+    )
+    trace = json.loads(out.read_text(encoding="utf-8"))
+    assert trace["scenario"] == "lock-ordering" and trace["lang"] == "en"
+    assert trace["params"] == {"PAUSE": 0.01}
+    assert "PAUSE = 0.01" in trace["source"] and "Both finished" in trace["source"]
+    assert "Both finished: no deadlock" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "no-such-scenario"], "neither a .py file nor a scenario id"),
+        (["run", "deadlock", "--set", "PAUSE=9"], "PAUSE must be a number between 0.05 and 0.5"),
+        (["run", "deadlock", "--set", "NOPE=1"], "unknown parameter NOPE"),
+        (["run", "deadlock", "--lang", "fr"], "invalid choice"),
+    ],
+)
+def test_bad_scenario_runs_exit_2_with_a_reason(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) <= 2
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_scenarios_lists_every_id_with_its_title(
+    lang: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.scenarios import load_scenarios
+
+    assert main(["scenarios", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    scenarios = list(load_scenarios().values())
+    assert [line.split()[0] for line in lines] == [s.id for s in scenarios]
+    assert all(s.texts[lang].title in line for s, line in zip(scenarios, lines, strict=True))
+    assert main(["scenarios", "--json", "--lang", lang]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in listed] == [s.id for s in scenarios]

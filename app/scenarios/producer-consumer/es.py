@@ -1,0 +1,33 @@
+import threading
+import time
+from queue import Queue
+
+ITEMS = 4  # cuántos elementos fabrica el productor
+PRODUCE_TIME = 0.05  # segundos para fabricar cada uno
+CONSUME_TIME = 0.08  # segundos para procesar cada uno
+
+cola = Queue()
+
+
+def producir():
+    for i in range(ITEMS):
+        time.sleep(PRODUCE_TIME)
+        elemento = f"pan-{i + 1}"
+        cola.put(elemento)  # pone el elemento en la cola
+        print(f"Productor puso {elemento}")
+
+
+def consumir():
+    while True:
+        elemento = cola.get()  # saca un elemento; si no hay nada, espera hasta que haya algo
+        time.sleep(CONSUME_TIME)
+        print(f"Consumidor procesó {elemento}")
+        cola.task_done()  # avisa que ese elemento ya está procesado
+
+
+threading.Thread(target=consumir, name="Consumidor", daemon=True).start()
+productor = threading.Thread(target=producir, name="Productor")
+productor.start()
+productor.join()
+cola.join()  # espera hasta que cada elemento puesto tenga su task_done()
+print("Todo procesado")
