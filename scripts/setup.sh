@@ -31,3 +31,36 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$digest" ]]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
     echo "$digest" > "$stamp"
 fi
+
+# Front-end packages: from the npm registry by name (package.json + its lock), copied into
+# static/vendor so nothing is fetched from a CDN at run time.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm is needed for the front-end packages (Debian: apt-get install npm)" >&2
+    exit 2
+fi
+npm_stamp="node_modules/.hilos-installed"
+npm_digest=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$npm_stamp" || "$(cat "$npm_stamp")" != "$npm_digest" ]]; then
+    echo "setup: installing front-end packages"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$npm_digest" > "$npm_stamp"
+fi
+mkdir -p static/vendor
+cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+# download is not used). Install it where it is missing.
+if [[ $want_dev == 1 && ! -x /usr/bin/chromium ]]; then
+    echo "setup: installing Chromium for the browser tests"
+    sudo=""
+    if [[ $(id -u) != 0 ]]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "setup: the browser tests need Chromium: run as root or install it (apt-get install chromium)" >&2
+            exit 2
+        fi
+        sudo="sudo"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation >/dev/null
+fi

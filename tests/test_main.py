@@ -1,14 +1,32 @@
-"""The application factory serves its health check and sends visitors to the API docs."""
+"""The application factory takes its settings from the environment (HILOS_*)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from app.settings import Settings
 
 
-def test_health_and_home() -> None:
-    client = TestClient(create_app())
-    assert client.get("/healthz").json() == {"status": "ok"}
-    home = client.get("/", follow_redirects=False)
-    assert home.status_code == 307 and home.headers["location"] == "/docs"
+def test_settings_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "elsewhere" / "runs.sqlite3"
+    monkeypatch.setenv("HILOS_DB", str(db))
+    monkeypatch.setenv("HILOS_RUN_WORKERS", "3")
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        settings = client.app.state.settings  # type: ignore[attr-defined]
+    assert settings.db == db and settings.run_workers == 3
+    assert db.exists()
+
+
+def test_bad_settings_are_refused_with_the_name_of_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HILOS_RUN_WORKERS", "0")
+    with pytest.raises(ValueError, match="run_workers"):
+        Settings()

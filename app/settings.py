@@ -1,0 +1,22 @@
+"""Settings from environment variables (prefix HILOS_), with defaults for one machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HILOS_")
+
+    db: Path = Field(ROOT / "var" / "hilos.sqlite3", description="SQLite file of saved runs")
+    run_workers: int = Field(2, ge=1, le=64, description="live runs recorded at once")
+    run_queue: int = Field(8, ge=0, le=1000, description="live runs waiting for a worker")
+    run_seconds: float = Field(5.0, gt=0, le=30, description="wall-time limit of one live run")
+    retry_after: int = Field(5, ge=1, description="Retry-After seconds when saturated")

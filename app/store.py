@@ -1,0 +1,146 @@
+"""Saved runs: SQLite in WAL mode, each trace serialised and gzipped once, served as stored.
+
+One interface (`RunStore`); the embedded SQLite file is the default so Hilos needs no other
+server. A run acknowledged by `save()` has been committed (synchronous=FULL in WAL mode), so it
+survives a crash of the process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunStore", "StoredRun", "new_run_id"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id          TEXT PRIMARY KEY,
+    scenario    TEXT,
+    lang        TEXT,
+    params      TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    created     REAL NOT NULL,
+    etag        TEXT NOT NULL,
+    body        BLOB NOT NULL
+);
+-- The run each scenario shows before anyone presses "run again": one per scenario, language
+-- and version of its files, so editing a scenario records a fresh default and old permalinks
+-- keep working.
+CREATE TABLE IF NOT EXISTS default_runs (
+    scenario    TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    run_id      TEXT NOT NULL REFERENCES runs(id),
+    PRIMARY KEY (scenario, lang, version)
+);
+"""
+
+_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+
+
+def new_run_id() -> str:
+    """A short id for a permalink: 12 characters, no look-alike letters."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: str
+    scenario: str | None
+    lang: str | None
+    params: str  # JSON text
+    status: str
+    created: float
+    etag: str
+    body: bytes  # gzipped JSON document
+
+    def document(self) -> bytes:
+        return gzip.decompress(self.body)
+
+
+class RunStore:
+    """Saved runs in one SQLite file. Safe to share between threads."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    def save(
+        self,
+        document: bytes,
+        *,
+        scenario: str | None,
+        lang: str | None,
+        params: str,
+        status: str,
+        run_id: str | None = None,
+        default_for: tuple[str, str, str] | None = None,
+    ) -> StoredRun:
+        """Store one run's JSON document (compressed once, here) and return it with its id."""
+        body = gzip.compress(document, compresslevel=6, mtime=0)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        run_id = run_id or new_run_id()
+        run = StoredRun(run_id, scenario, lang, params, status, time.time(), etag, body)
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run.id, scenario, lang, params, status, run.created, etag, body),
+            )
+            if default_for is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO default_runs VALUES (?, ?, ?, ?)",
+                    (*default_for, run.id),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return run
+
+    def get(self, run_id: str) -> StoredRun | None:
+        row = self._connect().execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return StoredRun(*row) if row else None
+
+    def default_run(self, scenario: str, lang: str, version: str) -> StoredRun | None:
+        row = (
+            self._connect()
+            .execute(
+                "SELECT runs.* FROM default_runs AS d JOIN runs ON runs.id = d.run_id "
+                "WHERE d.scenario = ? AND d.lang = ? AND d.version = ?",
+                (scenario, lang, version),
+            )
+            .fetchone()
+        )
+        return StoredRun(*row) if row else None
+
+    def count(self) -> int:
+        row: Any = self._connect().execute("SELECT COUNT(*) FROM runs").fetchone()
+        return int(row[0])
+
+    def check(self) -> str:
+        """SQLite's own integrity check: 'ok' when the file is sound."""
+        row: Any = self._connect().execute("PRAGMA integrity_check").fetchone()
+        return str(row[0])

@@ -1,0 +1,1 @@
+"""The web layer: pages (HTML, htmx fragments) and their JSON twins."""

@@ -1,0 +1,108 @@
+"""The JSON twins of the pages, and the stored traces served as they were saved."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from ..runner import ScenarioError
+from ..scenarios import UnknownScenario, get_scenario, load_scenarios
+from ..store import StoredRun
+from .i18n import LANGS, negotiate
+from .runs import RunService, Saturated
+
+__all__ = ["api_router"]
+
+
+class RunRequest(BaseModel):
+    scenario: str = Field(description="scenario id, as in GET /api/scenarios")
+    params: dict[str, int | float | bool | str] = Field(
+        default_factory=dict, description="parameter values; missing ones take their default"
+    )
+    lang: str = Field("es", pattern="^(es|en)$", description="language of the source and texts")
+
+
+def stored_response(run: StoredRun, accept_encoding: str | None, status: int = 200) -> Response:
+    """The saved bytes as they are: gzipped when the client takes gzip, immutable, with ETag."""
+    headers = {
+        "ETag": run.etag,
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "Vary": "Accept-Encoding",
+    }
+    if "gzip" in (accept_encoding or "").lower():
+        headers["Content-Encoding"] = "gzip"
+        body = run.body
+    else:
+        body = gzip.decompress(run.body)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def api_router(*, service: RunService, retry_after: int) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"])
+
+    @router.get("/scenarios")
+    def scenarios(
+        lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> list[dict[str, Any]]:
+        chosen = negotiate(lang, accept_language)
+        return [s.to_json(chosen) for s in load_scenarios().values()]
+
+    @router.get("/scenarios/{scenario_id}")
+    def scenario(
+        scenario_id: str,
+        lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        chosen = negotiate(lang, accept_language)
+        try:
+            found = get_scenario(scenario_id)
+        except UnknownScenario as exc:
+            raise HTTPException(404, str(exc)) from None
+        return found.to_json(chosen) | {"source": found.source(chosen), "languages": list(LANGS)}
+
+    @router.post("/runs", status_code=201)
+    async def create_run(
+        body: RunRequest, accept_encoding: Annotated[str | None, Header()] = None
+    ) -> Response:
+        try:
+            found = get_scenario(body.scenario)
+        except UnknownScenario as exc:
+            raise HTTPException(404, str(exc)) from None
+        unknown = sorted(set(body.params) - set(found.params))
+        if unknown:
+            known = ", ".join(found.params) or "none"
+            raise HTTPException(422, f"unknown parameter {unknown[0]}; this scenario has: {known}")
+        try:
+            run = await service.record(found, body.lang, body.params)
+        except ScenarioError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except Saturated:
+            return JSONResponse(
+                {"detail": "too many runs in progress; try again shortly"},
+                status_code=429,
+                headers={"Retry-After": str(retry_after)},
+            )
+        response = stored_response(run, accept_encoding, status=201)
+        response.headers["Location"] = f"/api/runs/{run.id}"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @router.get("/runs/{run_id}")
+    def get_run(
+        request: Request,
+        run_id: str,
+        accept_encoding: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        run = service.store.get(run_id)
+        if run is None:
+            raise HTTPException(404, f"no saved run {run_id!r}")
+        if request.headers.get("if-none-match") == run.etag:
+            return Response(status_code=304, headers={"ETag": run.etag})
+        return stored_response(run, accept_encoding)
+
+    return router

@@ -1,0 +1,171 @@
+"""Every word on screen, in Spanish and English, and how a request picks its language.
+
+Two languages and about a hundred short strings: a dictionary per language is simpler to
+read, review and test than gettext catalogues (no compile step, and a test fails when a key
+is missing from either language). Adding a language is adding a dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["LANGS", "DEFAULT_LANG", "MESSAGES", "negotiate", "translator"]
+
+LANGS = ("es", "en")
+DEFAULT_LANG = "es"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "es": {
+        "site.tagline": "Mira lo que hacen de verdad los hilos de Python.",
+        "site.skip": "Saltar al contenido",
+        "site.lang": "Idioma",
+        "site.home": "Escenarios",
+        "gallery.title": "Escenarios",
+        "gallery.intro": (
+            "Cada escenario es un programa corto con hilos reales. Elige uno, pulsa "
+            "reproducir y mira cada hilo en su carril: quién tiene cada candado, quién espera "
+            "a quién, qué pasa por una cola y dónde se cierra un interbloqueo."
+        ),
+        "outcome.completed": "termina",
+        "outcome.deadlock": "interbloqueo",
+        "outcome.stalled": "atascado",
+        "outcome.error": "error",
+        "outcome.timeout": "tiempo agotado",
+        "outcome.limit": "límite",
+        "scenario.notice": "Qué mirar",
+        "scenario.params": "Parámetros",
+        "scenario.run": "Ejecutar de nuevo",
+        "scenario.running": "Ejecutando los hilos…",
+        "scenario.code": "Código",
+        "scenario.player": "Reproductor",
+        "scenario.default_run": "Ejecución con los valores por defecto",
+        "run.title": "Ejecución guardada",
+        "run.of": "Ejecución de",
+        "run.params": "Valores usados",
+        "run.permalink": "Enlace permanente",
+        "run.outcome": "Resultado",
+        "error.title": "No se pudo",
+        "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
+        "player.play": "Reproducir",
+        "player.pause": "Pausa",
+        "player.back": "Paso atrás",
+        "player.forward": "Paso adelante",
+        "player.restart": "Al principio",
+        "player.end": "Al final",
+        "player.speed": "Velocidad",
+        "player.view": "Escala",
+        "player.view.time": "tiempo real (ms)",
+        "player.view.steps": "un evento por paso",
+        "player.scrub": "Posición",
+        "player.narration": "Narración",
+        "player.summary": "Resumen",
+        "player.blocked": "Tiempo bloqueado",
+        "player.legend": "Leyenda",
+        "state.running": "ejecutando",
+        "state.blocked": "bloqueado en un candado",
+        "state.waiting": "esperando",
+        "state.sleeping": "durmiendo",
+        "state.finished": "terminado",
+        "player.keys": "Espacio: reproducir/pausa · ←/→: paso · Inicio/Fin",
+        "player.noscript": "El reproductor necesita JavaScript.",
+        "player.cycle": "Interbloqueo: el ciclo se cierra",
+        "player.cycle.step": "{thread} espera {object}, que tiene {holder}",
+        "player.cycle.join": "{thread} espera a que termine {holder}",
+        "player.stall": "Atascado: todos esperan y nadie puede despertarlos",
+        "player.stall.step": "{thread} espera en {object} ({kind})",
+        "player.potential": "Interbloqueos posibles",
+        "player.potential.none": "Ningún par de candados se toma en órdenes opuestos.",
+        "player.longest": "Espera más larga",
+        "player.ms": "{ms} ms",
+    },
+    "en": {
+        "site.tagline": "See what Python threads really do.",
+        "site.skip": "Skip to content",
+        "site.lang": "Language",
+        "site.home": "Scenarios",
+        "gallery.title": "Scenarios",
+        "gallery.intro": (
+            "Each scenario is a short program with real threads. Pick one, press play and "
+            "watch every thread in its own lane: who holds each lock, who waits for whom, "
+            "what passes through a queue and where a deadlock closes."
+        ),
+        "outcome.completed": "completes",
+        "outcome.deadlock": "deadlock",
+        "outcome.stalled": "stalled",
+        "outcome.error": "error",
+        "outcome.timeout": "timed out",
+        "outcome.limit": "limit",
+        "scenario.notice": "What to notice",
+        "scenario.params": "Parameters",
+        "scenario.run": "Run again",
+        "scenario.running": "Running the threads…",
+        "scenario.code": "Code",
+        "scenario.player": "Player",
+        "scenario.default_run": "Run with the default values",
+        "run.title": "Saved run",
+        "run.of": "Run of",
+        "run.params": "Values used",
+        "run.permalink": "Permalink",
+        "run.outcome": "Outcome",
+        "error.title": "Could not do that",
+        "error.busy": "The server is busy running other threads. Try again in a few seconds.",
+        "player.play": "Play",
+        "player.pause": "Pause",
+        "player.back": "Step back",
+        "player.forward": "Step forward",
+        "player.restart": "To the start",
+        "player.end": "To the end",
+        "player.speed": "Speed",
+        "player.view": "Scale",
+        "player.view.time": "real time (ms)",
+        "player.view.steps": "one event per step",
+        "player.scrub": "Position",
+        "player.narration": "Narration",
+        "player.summary": "Summary",
+        "player.blocked": "Time blocked",
+        "player.legend": "Legend",
+        "state.running": "running",
+        "state.blocked": "blocked on a lock",
+        "state.waiting": "waiting",
+        "state.sleeping": "sleeping",
+        "state.finished": "finished",
+        "player.keys": "Space: play/pause · ←/→: step · Home/End",
+        "player.noscript": "The player needs JavaScript.",
+        "player.cycle": "Deadlock: the cycle closes",
+        "player.cycle.step": "{thread} waits for {object}, held by {holder}",
+        "player.cycle.join": "{thread} waits for {holder} to finish",
+        "player.stall": "Stalled: everyone waits and nobody can wake them",
+        "player.stall.step": "{thread} waits in {object} ({kind})",
+        "player.potential": "Possible deadlocks",
+        "player.potential.none": "No two locks are taken in opposite orders.",
+        "player.longest": "Longest wait",
+        "player.ms": "{ms} ms",
+    },
+}
+
+
+def negotiate(requested: str | None, accept_language: str | None) -> str:
+    """`?lang=` first, then Accept-Language by its q-weights, then Spanish."""
+    if requested in LANGS:
+        return requested
+    best, best_q = DEFAULT_LANG, -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        base = tag.strip().lower().split("-")[0]
+        if base not in LANGS:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q:  # strictly: an earlier entry wins a tie
+            best, best_q = base, q
+    return best if best_q > 0 else DEFAULT_LANG
+
+
+def translator(lang: str) -> Mapping[str, str]:
+    return MESSAGES[lang]

@@ -1,0 +1,166 @@
+"""HTML pages: the gallery, a scenario with its player, a saved run."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..runner import ScenarioError
+from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
+from .i18n import MESSAGES, negotiate
+from .runs import RunService, Saturated
+from .templating import Pages
+
+__all__ = ["page_router"]
+
+
+def page_lang(
+    lang: Annotated[str | None, Query(description="es or en; others are ignored")] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> str:
+    """The page's language: `?lang=`, then Accept-Language, then Spanish (never a cookie)."""
+    return negotiate(lang, accept_language)
+
+
+Lang = Annotated[str, Depends(page_lang)]
+
+
+def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
+    router = APIRouter()
+
+    def scenario_or_404(request: Request, scenario_id: str, lang: str) -> Scenario | Response:
+        try:
+            return get_scenario(scenario_id)
+        except UnknownScenario as exc:
+            return pages.render(request, "error.html", lang, 404, status=404, message=str(exc))
+
+    @router.get("/", response_class=HTMLResponse)
+    def gallery(request: Request, lang: Lang) -> Response:
+        groups: dict[str, list[Scenario]] = defaultdict(list)
+        for scenario in load_scenarios().values():
+            groups[_group_of(scenario, lang)].append(scenario)
+        return pages.render(request, "gallery.html", lang, groups=list(groups.items()))
+
+    @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
+    async def scenario_page(
+        request: Request,
+        scenario_id: str,
+        lang: Lang,
+    ) -> Response:
+        found = scenario_or_404(request, scenario_id, lang)
+        if not isinstance(found, Scenario):
+            return found
+        try:
+            run = await service.default_run(found, lang)
+        except Saturated:
+            run = None
+        values = {name: p.default for name, p in found.params.items()}
+        return pages.render(
+            request,
+            "scenario.html",
+            lang,
+            scenario=found,
+            texts=found.texts[lang],
+            values=values,
+            run=run,
+            run_params=None,
+            error=None if run else MESSAGES[lang]["error.busy"],
+        )
+
+    @router.post("/scenarios/{scenario_id}/runs", response_class=HTMLResponse)
+    async def run_scenario(
+        request: Request,
+        scenario_id: str,
+        lang: Lang,
+        hx_request: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        found = scenario_or_404(request, scenario_id, lang)
+        if not isinstance(found, Scenario):
+            return found
+        form = await request.form()
+        params: dict[str, Any] = {}
+        for name in found.params:
+            sent = form.getlist(name)
+            if sent:
+                params[name] = sent[-1]  # a checked box follows its hidden "false"
+        context: dict[str, Any] = {"scenario": found, "texts": found.texts[lang]}
+        headers: dict[str, str] = {}
+        try:
+            run = await service.record(found, lang, params)
+        except ScenarioError as exc:
+            status, context["error"], context["run"] = 422, str(exc), None
+        except Saturated:
+            status, context["error"], context["run"] = 429, MESSAGES[lang]["error.busy"], None
+            headers["Retry-After"] = str(retry_after)
+        else:
+            if not hx_request:
+                return RedirectResponse(f"/runs/{run.id}?lang={lang}", status_code=303)
+            status, context["run"], context["error"] = 201, run, None
+            context["run_params"] = json.loads(run.params)
+            headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}"
+        if hx_request:
+            response = pages.render(request, "_run_panel.html", lang, status, **context)
+        else:
+            values = {name: params.get(name, p.default) for name, p in found.params.items()}
+            response = pages.render(
+                request, "scenario.html", lang, status, values=values, run_params=None, **context
+            )
+        response.headers.update(headers)
+        return response
+
+    @router.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run_page(
+        request: Request,
+        run_id: str,
+        lang: Lang,
+    ) -> Response:
+        run = service.store.get(run_id)
+        if run is None:
+            message = f"no saved run {run_id!r}"
+            return pages.render(request, "error.html", lang, 404, status=404, message=message)
+        scenario = None
+        if run.scenario:
+            try:
+                scenario = get_scenario(run.scenario)
+            except UnknownScenario:
+                scenario = None
+        return pages.render(
+            request,
+            "run.html",
+            lang,
+            run=run,
+            run_params=json.loads(run.params),
+            scenario=scenario,
+            texts=scenario.texts[lang] if scenario else None,
+            error=None,
+        )
+
+    return router
+
+
+# The gallery's sections: a scenario goes where its first concept belongs.
+_CONCEPT_GROUPS = [
+    (
+        {"es": "Crear y esperar hilos", "en": "Creating and waiting for threads"},
+        {"threads", "start", "current-thread", "subclass", "join", "is-alive", "daemon", "timer"},
+    ),
+    (
+        {"es": "Candados", "en": "Locks"},
+        {"race", "locks", "with", "deadlock", "lock-ordering", "class-lock", "rlock"},
+    ),
+    (
+        {"es": "Señales y colas", "en": "Signals and queues"},
+        {"event", "queue", "task-done", "semaphore", "condition", "barrier"},
+    ),
+]
+
+
+def _group_of(scenario: Scenario, lang: str) -> str:
+    for titles, concepts in _CONCEPT_GROUPS:
+        if scenario.concepts[0] in concepts:
+            return titles[lang]
+    return _CONCEPT_GROUPS[-1][0][lang]

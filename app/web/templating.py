@@ -1,0 +1,55 @@
+"""One Jinja environment, configured in one place: autoescape, hashed static URLs, words."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from .i18n import LANGS, MESSAGES
+
+__all__ = ["ROOT", "STATIC", "Pages"]
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATIC = ROOT / "static"
+TEMPLATES = ROOT / "templates"
+
+# The words the player (JavaScript) shows, handed to it as JSON in the page.
+_PLAYER_KEYS = [key for key in MESSAGES["en"] if key.startswith(("player.", "state.", "outcome."))]
+
+
+@cache
+def _digest(path: str) -> str:
+    return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    """A static file's URL with its content hash, so it can be cached for a year."""
+    return f"/static/{path}?_hash={_digest(path)}"
+
+
+class Pages:
+    def __init__(self) -> None:
+        self.templates = Jinja2Templates(directory=str(TEMPLATES))
+        self.templates.env.globals["static_url"] = static_url
+        self.templates.env.globals["langs"] = LANGS
+
+    def render(
+        self, request: Request, name: str, lang: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        words = MESSAGES[lang]
+        context.setdefault("fragment", request.headers.get("hx-request") == "true")
+        context.update(
+            lang=lang,
+            t=words,
+            player_strings={key: words[key] for key in _PLAYER_KEYS},
+        )
+        response = self.templates.TemplateResponse(request, name, context, status_code=status_code)
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = "Accept-Language, HX-Request"
+        return response

@@ -1,0 +1,223 @@
+// Draws the swimlanes on a canvas: one lane per thread, object lanes under them, wait-for
+// arrows at the playhead, hand-offs, and the deadlock cycle closed. States differ by colour
+// and by pattern, so colour never carries the meaning alone.
+
+import { label, statesAt, threadName } from "./model.js";
+
+const LANE_H = 30;
+const OBJ_H = 22;
+const LABEL_W = 150;
+const PAD = 8;
+export const THREAD_COLORS = ["#1b6ca8", "#b5431f", "#2f7d32", "#7a3ea1", "#a06b00", "#00727a", "#9c2b5b", "#4d5b00"];
+const STATE_STYLE = {
+  running: { fill: "#3f8f4f", pattern: null },
+  blocked: { fill: "#c0392b", pattern: "diagonal" },
+  waiting: { fill: "#d68910", pattern: "dots" },
+  sleeping: { fill: "#2e6fa7", pattern: "lines" },
+  finished: { fill: "#9aa0a6", pattern: null },
+};
+
+export function threadColor(k) {
+  return THREAD_COLORS[k % THREAD_COLORS.length];
+}
+
+function makePattern(ctx, kind, fill) {
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = 8;
+  const c = tile.getContext("2d");
+  c.fillStyle = fill;
+  c.fillRect(0, 0, 8, 8);
+  c.strokeStyle = "rgba(255,255,255,0.75)";
+  c.fillStyle = "rgba(255,255,255,0.8)";
+  c.lineWidth = 2;
+  if (kind === "diagonal") {
+    c.beginPath();
+    c.moveTo(0, 8);
+    c.lineTo(8, 0);
+    c.stroke();
+  } else if (kind === "dots") {
+    c.beginPath();
+    c.arc(4, 4, 1.5, 0, Math.PI * 2);
+    c.fill();
+  } else if (kind === "lines") {
+    c.fillRect(0, 3, 8, 2);
+  }
+  return ctx.createPattern(tile, "repeat");
+}
+
+export class Lanes {
+  constructor(canvas, model, strings) {
+    this.canvas = canvas;
+    this.model = model;
+    this.strings = strings;
+    this.view = "time";
+    this.objectRows = [...model.lockBands.keys(), ...model.queueSizes.keys(), ...model.flags.keys()];
+    this.height = PAD * 2 + model.threads.length * LANE_H + this.objectRows.length * OBJ_H + 24;
+    this.styles = null;
+  }
+
+  x(i, t) {
+    const width = this.width - LABEL_W - PAD * 2;
+    const n = Math.max(1, this.model.events.length - 1);
+    const frac = this.view === "steps" ? i / n : t / Math.max(1, this.model.duration);
+    return LABEL_W + PAD + frac * width;
+  }
+
+  resize() {
+    const ratio = window.devicePixelRatio || 1;
+    this.width = this.canvas.clientWidth || 600;
+    this.canvas.width = Math.round(this.width * ratio);
+    this.canvas.height = Math.round(this.height * ratio);
+    this.canvas.style.height = `${this.height}px`;
+    const ctx = this.canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    this.ctx = ctx;
+    this.styles = {};
+    for (const [state, style] of Object.entries(STATE_STYLE)) {
+      this.styles[state] = style.pattern ? makePattern(ctx, style.pattern, style.fill) : style.fill;
+    }
+  }
+
+  /** Redraw up to event index `i` (the playhead). */
+  draw(i) {
+    if (!this.ctx) this.resize();
+    const { ctx, model } = this;
+    const ev = model.events[Math.max(0, i)] || { t: 0 };
+    const headX = i < 0 ? LABEL_W + PAD : this.x(i, ev.t);
+    ctx.clearRect(0, 0, this.width, this.height);
+    ctx.font = "13px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    model.threads.forEach((th, k) => {
+      const y = PAD + k * LANE_H;
+      ctx.fillStyle = threadColor(k);
+      ctx.fillRect(0, y + 4, 6, LANE_H - 8);
+      ctx.fillStyle = "#1d1d1f";
+      ctx.fillText(th.name.slice(0, 18), 12, y + LANE_H / 2);
+      for (const seg of model.segments[k]) {
+        if (seg.from > i) break;
+        const toI = seg.to === null || seg.to > i ? i : seg.to;
+        const toT = seg.to === null || seg.to > i ? ev.t : seg.tTo;
+        const x0 = this.x(seg.from, seg.t);
+        const x1 = Math.max(x0 + 2, this.x(toI, toT));
+        const h = seg.state === "finished" ? 4 : LANE_H - 10;
+        ctx.fillStyle = this.styles[seg.state];
+        ctx.fillRect(x0, y + (LANE_H - h) / 2, seg.state === "finished" ? this.width - x0 - PAD : x1 - x0, h);
+      }
+    });
+    this.drawObjects(i, ev);
+    this.drawWaits(i, headX);
+    ctx.strokeStyle = "#1d1d1f";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(headX, 0);
+    ctx.lineTo(headX, this.height);
+    ctx.stroke();
+  }
+
+  drawObjects(i, ev) {
+    const { ctx, model } = this;
+    const top = PAD + model.threads.length * LANE_H + 8;
+    this.objectRows.forEach((obj, r) => {
+      const y = top + r * OBJ_H;
+      ctx.fillStyle = "#444";
+      ctx.fillText(label(model, obj).slice(0, 18), 12, y + OBJ_H / 2);
+      ctx.fillStyle = "#eef0f2";
+      ctx.fillRect(LABEL_W + PAD, y + 3, this.width - LABEL_W - PAD * 2, OBJ_H - 6);
+      for (const band of model.lockBands.get(obj) || []) {
+        if (band.from > i) continue;
+        const open = band.to === null || band.to > i;
+        const x0 = this.x(band.from, band.t);
+        const x1 = open ? this.x(i, ev.t) : this.x(band.to, band.tTo);
+        ctx.fillStyle = threadColor(model.lane.get(band.thread));
+        ctx.fillRect(x0, y + 5, Math.max(2, x1 - x0), OBJ_H - 10);
+      }
+      const sizes = model.queueSizes.get(obj);
+      if (sizes) {
+        const max = Math.max(1, ...sizes.map((s) => s.size));
+        ctx.strokeStyle = "#5b3f8f";
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        let lastY = y + OBJ_H - 4;
+        ctx.moveTo(LABEL_W + PAD, lastY);
+        for (const s of sizes) {
+          if (s.i > i) break;
+          const x = this.x(s.i, s.t);
+          ctx.lineTo(x, lastY);
+          lastY = y + OBJ_H - 4 - (s.size / max) * (OBJ_H - 8);
+          ctx.lineTo(x, lastY);
+        }
+        ctx.lineTo(this.x(i, ev.t), lastY);
+        ctx.stroke();
+      }
+      const flags = model.flags.get(obj);
+      if (flags) {
+        ctx.fillStyle = "#c9a400";
+        flags.forEach((f, k) => {
+          if (!f.on || f.i > i) return;
+          const next = flags[k + 1];
+          const endI = next && next.i <= i ? next : { i, t: ev.t };
+          ctx.fillRect(this.x(f.i, f.t), y + 5, Math.max(2, this.x(endI.i, endI.t) - this.x(f.i, f.t)), OBJ_H - 10);
+        });
+      }
+    });
+  }
+
+  laneY(tid) {
+    return PAD + this.model.lane.get(tid) * LANE_H + LANE_H / 2;
+  }
+
+  arrow(x0, y0, x1, y1, color, dashed) {
+    const { ctx } = this;
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dashed ? [5, 4] : []);
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.bezierCurveTo(x0 + 30, y0, x1 + 30, y1, x1 + 4, y1);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.moveTo(x1 + 4, y1);
+    ctx.lineTo(x1 + 12, y1 - 5);
+    ctx.lineTo(x1 + 12, y1 + 5);
+    ctx.fill();
+  }
+
+  drawWaits(i, headX) {
+    const { model } = this;
+    const states = statesAt(model, i);
+    states.forEach((seg, k) => {
+      if (!seg || seg.state !== "blocked" || seg.holder === null || seg.holder === undefined) return;
+      const tid = model.threads[k].id;
+      this.arrow(headX, this.laneY(tid), headX, this.laneY(seg.holder), "#c0392b", true);
+    });
+    const cycle = model.outcome.cycle;
+    const closed = model.events.findIndex((e) => e.kind === "deadlock");
+    if (cycle && closed >= 0 && i >= closed) {
+      cycle.forEach((step, n) => {
+        const y0 = this.laneY(step.thread);
+        const y1 = this.laneY(step.holder);
+        this.arrow(headX + 6 + n * 6, y0, headX + 6 + n * 6, y1, "#8e0000", false);
+      });
+      const { ctx } = this;
+      ctx.fillStyle = "#8e0000";
+      ctx.font = "bold 13px system-ui, sans-serif";
+      const names = cycle.map((s) => `${threadName(model, s.thread)} → ${s.object ? label(model, s.object) : "join"}`);
+      ctx.fillText(`${this.strings["outcome.deadlock"]}: ${names.join(" → ")} → ${threadName(model, cycle[0].thread)}`, LABEL_W + PAD, this.height - 10);
+    }
+  }
+
+  /** Lane, segment and time under a point, for the hover explanation. */
+  hit(px, py, i) {
+    const k = Math.floor((py - PAD) / LANE_H);
+    if (k < 0 || k >= this.model.threads.length || px < LABEL_W) return null;
+    for (const seg of this.model.segments[k]) {
+      if (seg.from > i) break;
+      const x0 = this.x(seg.from, seg.t);
+      const x1 = seg.to === null || seg.to > i ? this.width : this.x(seg.to, seg.tTo);
+      if (px >= x0 && px <= Math.max(x1, x0 + 3)) return { lane: k, seg };
+    }
+    return null;
+  }
+}

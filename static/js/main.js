@@ -1,0 +1,41 @@
+// Mounts a player on every `.player[data-trace-url]`, including those htmx swaps in later.
+import { Player } from "./player.js";
+
+function strings() {
+  const node = document.getElementById("hilos-strings");
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+async function mount(root) {
+  root.dataset.mounted = "loading";
+  try {
+    const response = await fetch(root.dataset.traceUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    const doc = await response.json();
+    root.player = new Player(root, doc, strings());
+    root.dataset.mounted = "ready";
+  } catch (error) {
+    root.dataset.mounted = "error";
+    root.textContent = String(error);
+  }
+}
+
+function mountAll(scope = document) {
+  scope.querySelectorAll(".player[data-trace-url]:not([data-mounted])").forEach(mount);
+}
+
+new MutationObserver(() => mountAll()).observe(document.documentElement, { childList: true, subtree: true });
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll());
+else mountAll();
+
+// Boosted navigation swaps #page only: keep <html lang> right for screen readers, and move
+// focus to the new content so keyboard users start where a full page load would put them.
+document.addEventListener("htmx:after:swap", (event) => {
+  const page = document.getElementById("page");
+  if (page && page.dataset.lang) document.documentElement.lang = page.dataset.lang;
+  if (event.target && event.target.id === "page") {
+    const main = document.getElementById("content");
+    if (main) main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+});

@@ -1,0 +1,177 @@
+// From a hilos.trace/1 document to what the player draws: per-thread state segments,
+// lock holders, queue sizes, event flags, hand-off links and the deadlock cycle.
+// Pure functions over arrays; no DOM here.
+
+const REQUESTS = {
+  acquire_request: "blocked",
+  wait_request: "waiting",
+  put_request: "waiting",
+  get_request: "waiting",
+  join_request: "waiting",
+  queue_join_request: "waiting",
+  barrier_request: "waiting",
+  sleep_request: "sleeping",
+};
+const ANSWERS = new Set([
+  "acquire_granted", "acquire_timeout", "wait_return", "put_done", "put_timeout", "get_done",
+  "get_timeout", "join_return", "queue_join_return", "barrier_pass", "barrier_broken",
+  "sleep_done", "aborted",
+]);
+const COMPACT_FAILURES = new Set(["put_timeout", "get_timeout"]);
+const LOCKS = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
+const QUEUES = new Set(["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]);
+
+/** Decode the columnar events into an array of {i, t, thread, kind, obj, line, arg}. */
+export function decodeEvents(trace) {
+  const cols = trace.events;
+  const args = new Map();
+  let at = 0;
+  cols.args.at.forEach((step, k) => {
+    at += step;
+    args.set(at, cols.args.value[k]);
+  });
+  const events = new Array(cols.t.length);
+  let t = 0;
+  for (let i = 0; i < cols.t.length; i++) {
+    t += cols.t[i];
+    events[i] = {
+      i, t, thread: cols.thread[i], kind: trace.kinds[cols.kind[i]], obj: cols.object[i],
+      line: cols.line[i], arg: args.has(i) ? args.get(i) : null,
+    };
+  }
+  return events;
+}
+
+/** Everything the views need, computed once per trace. */
+export function buildModel(doc) {
+  const trace = doc.trace;
+  const events = decodeEvents(trace);
+  const threads = trace.threads;
+  const objects = new Map(trace.objects.map((o) => [o.id, o]));
+  const lane = new Map(threads.map((th, k) => [th.id, k]));
+  const segments = threads.map(() => []);
+  const stacks = threads.map(() => []);
+  const open = threads.map(() => null);
+  const holders = new Map(); // lock id -> thread id
+  const lockBands = new Map(); // lock id -> [{thread, from, to}]
+  const queueSizes = new Map(); // queue id -> [{i, size}]
+  const flags = new Map(); // event id -> [{i, on}]
+  const links = [];
+  const lastRelease = new Map(); // lock id -> event index
+  const lines = []; // per event: array of current line per lane
+  const current = threads.map(() => 0);
+
+  const startSegment = (k, state, e, detail) => {
+    if (open[k]) {
+      open[k].to = e.i;
+      open[k].tTo = e.t;
+      if (open[k].to > open[k].from || open[k].state !== "running") segments[k].push(open[k]);
+    }
+    open[k] = state ? { state, from: e.i, to: null, t: e.t, tTo: null, ...detail } : null;
+  };
+
+  for (const e of events) {
+    const k = lane.get(e.thread);
+    const info = objects.get(e.obj);
+    if (e.kind === "thread_run") startSegment(k, "running", e, {});
+    if (e.kind in REQUESTS) {
+      const detail = { obj: e.obj, kind: e.kind.replace("_request", "") };
+      if (e.kind === "acquire_request") detail.holder = holders.get(e.obj) ?? null;
+      if (e.kind === "join_request") detail.joined = Array.isArray(e.arg) ? e.arg[0] : null;
+      stacks[k].push(detail);
+      startSegment(k, REQUESTS[e.kind], e, detail);
+    } else if (ANSWERS.has(e.kind) && !(COMPACT_FAILURES.has(e.kind) && !stacks[k].length)) {
+      stacks[k].pop();
+      const top = stacks[k][stacks[k].length - 1];
+      startSegment(k, top ? (top.kind === "acquire" ? "blocked" : top.kind === "sleep" ? "sleeping" : "waiting") : "running", e, top || {});
+    }
+    if (e.kind === "thread_end" || e.kind === "thread_abort") {
+      startSegment(k, "finished", e, { how: e.kind === "thread_abort" ? e.arg : "end" });
+    }
+    if (info && LOCKS.has(info.kind)) {
+      if (e.kind === "acquire" || e.kind === "acquire_granted") {
+        if (e.kind === "acquire_granted" && lastRelease.has(e.obj)) {
+          links.push({ kind: "handoff", from: lastRelease.get(e.obj), to: e.i });
+        }
+        if (!holders.has(e.obj) || info.kind.includes("Semaphore")) {
+          holders.set(e.obj, e.thread);
+          const bands = lockBands.get(e.obj) || [];
+          bands.push({ thread: e.thread, from: e.i, t: e.t, to: null, tTo: null });
+          lockBands.set(e.obj, bands);
+        }
+      } else if (e.kind === "release" && (info.kind !== "RLock" || e.arg === 0)) {
+        holders.delete(e.obj);
+        lastRelease.set(e.obj, e.i);
+        const bands = lockBands.get(e.obj) || [];
+        const band = [...bands].reverse().find((b) => b.to === null);
+        if (band) {
+          band.to = e.i;
+          band.tTo = e.t;
+        }
+      }
+    }
+    if (info && QUEUES.has(info.kind)) {
+      const sizes = queueSizes.get(e.obj) || [{ i: 0, t: 0, size: 0 }];
+      const size = sizes[sizes.length - 1].size;
+      if (e.kind === "put" || e.kind === "put_done") sizes.push({ i: e.i, t: e.t, size: size + 1 });
+      if (e.kind === "get" || e.kind === "get_done") sizes.push({ i: e.i, t: e.t, size: size - 1 });
+      queueSizes.set(e.obj, sizes);
+    }
+    if (info && info.kind === "Event" && (e.kind === "set" || e.kind === "clear")) {
+      const states = flags.get(e.obj) || [{ i: 0, t: 0, on: false }];
+      states.push({ i: e.i, t: e.t, on: e.kind === "set" });
+      flags.set(e.obj, states);
+    }
+    if (e.line) current[k] = e.line;
+    lines.push(current.slice());
+  }
+  const end = events.length ? events[events.length - 1] : { i: 0, t: 0 };
+  open.forEach((seg, k) => {
+    if (seg) {
+      seg.to = end.i;
+      seg.tTo = end.t;
+      segments[k].push(seg);
+    }
+  });
+  return {
+    doc, trace, events, threads, objects, lane, segments, lockBands, queueSizes, flags, links,
+    lines, duration: end.t, outcome: trace.outcome,
+  };
+}
+
+/** The state of each lane at event index `i` (the segment that covers it). */
+export function statesAt(model, i) {
+  return model.segments.map((segs) => {
+    let found = null;
+    for (const s of segs) {
+      if (s.from <= i && (s.to === null || i < s.to || (s.state === "finished" && s.from <= i))) {
+        found = s;
+      }
+    }
+    return found;
+  });
+}
+
+/** Index of the last event at or before time `t` (binary search). */
+export function indexAtTime(model, t) {
+  const ev = model.events;
+  let lo = 0;
+  let hi = ev.length - 1;
+  if (hi < 0 || t < ev[0].t) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ev[mid].t <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function label(model, obj) {
+  const info = model.objects.get(obj);
+  return info ? info.label : "";
+}
+
+export function threadName(model, tid) {
+  const th = model.threads.find((x) => x.id === tid);
+  return th ? th.name : `#${tid}`;
+}

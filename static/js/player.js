@@ -1,0 +1,320 @@
+// The player: loads a run, then plays, pauses, steps and scrubs through its events while the
+// lanes, the code panel, the narration and the summary follow the playhead.
+
+import { buildModel, indexAtTime, label, threadName } from "./model.js";
+import { Lanes, threadColor } from "./lanes.js";
+
+const SPEEDS = [0.25, 0.5, 1, 2, 4];
+const STEP_MS = 250; // one event per step at 1x
+const TIME_SLOWDOWN = 10; // at 1x, 1 ms of the threads lasts 10 ms on screen
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+// Control icons drawn as SVG: the glyphs ⏮ ⏭ ⏸ are missing from many fonts.
+const ICONS = {
+  restart: "M3 3h2v10H3zM14 3v10L6 8z",
+  back: "M12 3v10L4 8z",
+  play: "M4 3v10l9-5z",
+  pause: "M4 3h3v10H4zM9 3h3v10H9z",
+  forward: "M4 3v10l8-5zM12 3h2v10h-2z",
+  end: "M2 3v10l8-5zM11 3h2v10h-2z",
+};
+
+function icon(name) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  return svg;
+}
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
+}
+
+const ms = (ns) => (ns / 1e6).toFixed(1);
+
+function fallbackNarration(model) {
+  return model.events
+    .filter((e) => !["thread_run"].includes(e.kind))
+    .map((e) => ({
+      index: e.i,
+      text: `${threadName(model, e.thread)}: ${e.kind.replace(/_/g, " ")}${e.obj ? ` ${label(model, e.obj)}` : ""}${e.kind === "print" ? ` «${e.arg}»` : ""}`,
+    }));
+}
+
+export class Player {
+  constructor(root, doc, strings) {
+    this.root = root;
+    this.strings = strings;
+    this.model = buildModel(doc);
+    this.index = -1;
+    this.playing = false;
+    this.speed = 1;
+    // One event per step by default: sleeps dwarf everything else on a real-time axis.
+    // An embed may choose (data-view, data-speed).
+    this.view = root.dataset.view === "time" ? "time" : "steps";
+    const speed = Number(root.dataset.speed);
+    if (SPEEDS.includes(speed)) this.speed = speed;
+    this.reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const analysis = doc.analysis;
+    this.analysis = analysis || null;
+    this.narration = analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model);
+    // Where the run's ending (the deadlock closing, the stall found) sits on the timeline.
+    this.endingIndex = this.model.events.findIndex((e) => e.kind === "deadlock" || e.kind === "stall");
+    root.dataset.outcome = this.model.outcome.status;
+    this.build();
+    this.lanes.resize();
+    this.render();
+  }
+
+  build() {
+    const s = this.strings;
+    const button = (name, key) => el("button", { type: "button", "data-action": name, "aria-label": s[key], title: s[key] }, icon(name));
+    this.playButton = button("play", "player.play");
+    this.scrub = el("input", { type: "range", min: "-1", max: String(this.model.events.length - 1), value: "-1", "aria-label": s["player.scrub"] });
+    const speed = el("select", { "aria-label": s["player.speed"], "data-control": "speed" },
+      ...SPEEDS.map((v) => el("option", { value: String(v), ...(v === this.speed ? { selected: "" } : {}) }, `${v}×`)));
+    const viewOption = (value) => el("option", { value, ...(value === this.view ? { selected: "" } : {}) }, s[`player.view.${value}`]);
+    const view = el("select", { "aria-label": s["player.view"], "data-control": "view" }, viewOption("steps"), viewOption("time"));
+    const controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.keys"] },
+      button("restart", "player.restart"), button("back", "player.back"), this.playButton,
+      button("forward", "player.forward"), button("end", "player.end"), this.scrub,
+      el("label", {}, `${s["player.speed"]} `, speed), el("label", {}, `${s["player.view"]} `, view));
+    this.clock = el("span", { class: "clock", "aria-hidden": "true" });
+    controls.append(this.clock);
+    this.canvas = el("canvas", { class: "lanes", role: "img", "aria-label": s["player.narration"] });
+    this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
+    this.legend = el("ul", { class: "legend", "aria-label": s["player.legend"] },
+      ...["running", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
+    this.code = el("ol", { class: "code" },
+      ...this.model.trace.source.split("\n").map((line) => el("li", {}, el("code", { text: line || " " }))));
+    this.story = el("ul", { class: "narration", "aria-live": "polite", "aria-label": s["player.narration"] });
+    this.summary = el("div", { class: "summary" });
+    this.ending = this.buildEnding();
+    const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.legend, this.ending);
+    const side = el("div", { class: "side" },
+      el("h3", {}, s["player.narration"]), this.story, el("h3", {}, s["player.summary"]), this.summary);
+    this.root.replaceChildren(controls, stage, el("div", { class: "below" }, this.code, side));
+    this.root.tabIndex = 0;
+    this.lanes = new Lanes(this.canvas, this.model, this.strings);
+    this.lanes.view = this.view;
+
+    controls.addEventListener("click", (ev) => {
+      const action = ev.target.closest("button")?.dataset.action;
+      if (action) this.act(action);
+    });
+    this.scrub.addEventListener("input", () => this.seek(Number(this.scrub.value)));
+    speed.addEventListener("change", () => (this.speed = Number(speed.value)));
+    view.addEventListener("change", () => {
+      this.view = view.value;
+      this.lanes.view = view.value;
+      this.render();
+    });
+    this.root.addEventListener("keydown", (ev) => this.key(ev));
+    this.canvas.addEventListener("mousemove", (ev) => this.hover(ev));
+    this.canvas.addEventListener("mouseleave", () => (this.tip.hidden = true));
+    new ResizeObserver(() => {
+      this.lanes.resize();
+      this.render();
+    }).observe(this.canvas);
+    this.renderSummary();
+  }
+
+  act(action) {
+    const last = this.model.events.length - 1;
+    if (action === "play") this.toggle();
+    else if (action === "back") this.seek(this.index - 1);
+    else if (action === "forward") this.seek(this.index + 1);
+    else if (action === "restart") this.seek(-1);
+    else if (action === "end") this.seek(last);
+  }
+
+  key(ev) {
+    if (ev.target.closest("select, input")) return;
+    const map = { " ": "play", ArrowLeft: "back", ArrowRight: "forward", Home: "restart", End: "end" };
+    const action = map[ev.key];
+    if (!action) return;
+    ev.preventDefault();
+    if (action !== "play") this.pause();
+    this.act(action);
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  play() {
+    if (this.index >= this.model.events.length - 1) this.index = -1;
+    this.playing = true;
+    this.playButton.replaceChildren(icon("pause"));
+    this.playButton.setAttribute("aria-label", this.strings["player.pause"]);
+    this.playButton.title = this.strings["player.pause"];
+    let last = performance.now();
+    let clock = this.index >= 0 ? this.model.events[this.index].t : 0;
+    let stepDue = 0;
+    const frame = (now) => {
+      if (!this.playing) return;
+      const dt = now - last;
+      last = now;
+      if (this.view === "steps" || this.reduced) {
+        stepDue += dt * this.speed;
+        if (stepDue >= STEP_MS) {
+          stepDue = 0;
+          this.seek(this.index + 1, true);
+        }
+      } else {
+        clock += (dt * this.speed * 1e6) / TIME_SLOWDOWN;
+        const target = indexAtTime(this.model, clock);
+        if (target !== this.index) this.seek(target, true);
+      }
+      if (this.index >= this.model.events.length - 1) this.pause();
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  pause() {
+    this.playing = false;
+    this.playButton.replaceChildren(icon("play"));
+    this.playButton.setAttribute("aria-label", this.strings["player.play"]);
+    this.playButton.title = this.strings["player.play"];
+  }
+
+  seek(index, fromPlayback = false) {
+    const last = this.model.events.length - 1;
+    this.index = Math.max(-1, Math.min(last, index));
+    if (!fromPlayback) this.pause();
+    this.render();
+  }
+
+  render() {
+    const i = this.index;
+    this.lanes.draw(i);
+    this.scrub.value = String(i);
+    const ev = this.model.events[Math.max(0, i)];
+    this.clock.textContent = `${i + 1}/${this.model.events.length} · ${((i >= 0 ? ev.t : 0) / 1e6).toFixed(1)} ms`;
+    this.root.dataset.index = String(i);
+    this.renderCode(i);
+    this.renderStory(i);
+    this.ending.hidden = !(this.endingIndex >= 0 && i >= this.endingIndex);
+  }
+
+  /** The deadlock cycle or the stall set, in words: shown when the playhead reaches it. */
+  buildEnding() {
+    const s = this.strings;
+    const { model } = this;
+    const outcome = model.outcome;
+    const box = el("div", { class: "ending", role: "status", hidden: "" });
+    const name = (tid) => threadName(model, tid);
+    if (outcome.status === "deadlock" && outcome.cycle) {
+      box.classList.add("cycle");
+      const steps = outcome.cycle.map((step) =>
+        el("li", {}, step.object
+          ? fill(s["player.cycle.step"], { thread: name(step.thread), object: label(model, step.object), holder: name(step.holder) })
+          : fill(s["player.cycle.join"], { thread: name(step.thread), holder: name(step.holder) })));
+      box.append(el("strong", {}, s["player.cycle"]), el("ol", {}, ...steps));
+    } else if (outcome.status === "stalled" && outcome.waiting) {
+      box.classList.add("stall");
+      const steps = outcome.waiting.map((w) =>
+        el("li", {}, fill(s["player.stall.step"], { thread: name(w.thread), object: w.object ? label(model, w.object) : "—", kind: w.kind })));
+      box.append(el("strong", {}, s["player.stall"]), el("ul", {}, ...steps));
+    }
+    return box;
+  }
+
+  renderCode(i) {
+    const marks = new Map();
+    if (i >= 0) {
+      this.model.lines[i].forEach((line, k) => {
+        const seg = this.model.segments[k].find((sg) => sg.from <= i && (sg.to === null || sg.to > i));
+        if (line && seg && seg.state !== "finished") {
+          if (!marks.has(line)) marks.set(line, []);
+          marks.get(line).push(k);
+        }
+      });
+    }
+    [...this.code.children].forEach((li, n) => {
+      const lanes = marks.get(n + 1);
+      li.classList.toggle("current", Boolean(lanes));
+      li.style.borderLeftColor = lanes ? threadColor(lanes[0]) : "";
+      li.dataset.threads = lanes ? lanes.map((k) => this.model.threads[k].name).join(", ") : "";
+    });
+  }
+
+  renderStory(i) {
+    const shown = this.narration.filter((n) => n.index <= i);
+    if (shown.length === this.story.children.length) return;
+    this.story.replaceChildren(...shown.slice(-200).map((n) => {
+      const ev = this.model.events[n.index];
+      const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), n.text);
+      const lane = this.model.lane.get(ev.thread);
+      if (lane !== undefined) item.style.borderLeftColor = threadColor(lane);
+      return item;
+    }));
+    const lastItem = this.story.lastElementChild;
+    if (lastItem) lastItem.scrollIntoView({ block: "nearest" });
+  }
+
+  renderSummary() {
+    const s = this.strings;
+    const { model } = this;
+    const outcome = model.outcome;
+    const stats = this.analysis && this.analysis.stats;
+    const blockedOf = (k) => {
+      const tid = model.threads[k].id;
+      const row = stats && stats.threads.find((r) => r.thread === tid);
+      if (row) return row.blocked_ns;
+      return model.segments[k].filter((g) => g.state === "blocked").reduce((sum, g) => sum + ((g.tTo ?? model.duration) - g.t), 0);
+    };
+    const blocked = model.threads.map((th, k) =>
+      el("li", {}, `${th.name}: ${fill(s["player.ms"], { ms: ms(blockedOf(k)) })}`));
+    const parts = [
+      el("p", { class: `badge outcome-${outcome.status}` }, s[`outcome.${outcome.status}`] || outcome.status),
+      el("h4", {}, s["player.blocked"]), el("ul", {}, ...blocked),
+    ];
+    const longest = stats && stats.longest_wait;
+    if (longest) {
+      parts.push(el("h4", {}, s["player.longest"]), el("p", {},
+        `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}`));
+    }
+    const order = this.analysis && this.analysis.lock_order;
+    if (order) {
+      const found = order.potential_deadlocks;
+      parts.push(el("h4", {}, s["player.potential"]), found.length
+        ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, p.text)))
+        : el("p", {}, s["player.potential.none"]));
+    }
+    this.summary.replaceChildren(...parts);
+  }
+
+  hover(ev) {
+    const rect = this.canvas.getBoundingClientRect();
+    const hit = this.lanes.hit(ev.clientX - rect.left, ev.clientY - rect.top, this.index);
+    if (!hit) {
+      this.tip.hidden = true;
+      return;
+    }
+    const { seg, lane } = hit;
+    let text = `${this.model.threads[lane].name}: ${this.strings[`state.${seg.state}`]}`;
+    if (seg.obj) text += ` · ${label(this.model, seg.obj)}`;
+    if (seg.holder !== undefined && seg.holder !== null) text += ` ← ${threadName(this.model, seg.holder)}`;
+    this.tip.textContent = text;
+    this.tip.style.left = `${ev.clientX - rect.left + 12}px`;
+    this.tip.style.top = `${ev.clientY - rect.top + 12}px`;
+    this.tip.hidden = false;
+  }
+}

@@ -1,0 +1,303 @@
+"""The site and its JSON twins, through the ASGI app: pages, fragments, runs, errors, caching."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.scenarios import Param, Scenario, get_scenario, load_scenarios
+from app.settings import Settings
+from app.web.i18n import MESSAGES
+from app.web.runs import RunService
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=tmp_path / "runs.sqlite3", run_workers=2, run_queue=4)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def service_of(client: TestClient) -> RunService:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    assert isinstance(service, RunService)
+    return service
+
+
+def numeric_param(scenario: Scenario) -> Param:
+    for param in scenario.params.values():
+        if param.type in ("int", "float"):
+            return param
+    raise AssertionError(f"{scenario.id} has no numeric parameter")
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_gallery_lists_every_scenario_in_the_chosen_language(client: TestClient, lang: str) -> None:
+    page = client.get(f"/?lang={lang}")
+    assert page.status_code == 200
+    assert page.headers["content-language"] == lang
+    assert f'<html lang="{lang}">' in page.text
+    for scenario in load_scenarios().values():
+        assert f'href="/scenarios/{scenario.id}?lang={lang}"' in page.text
+        assert scenario.texts[lang].title in page.text
+    assert MESSAGES[lang]["gallery.title"] in page.text
+    assert "set-cookie" not in page.headers
+
+
+def test_language_comes_from_the_query_then_accept_language_then_spanish(
+    client: TestClient,
+) -> None:
+    english = {"Accept-Language": "fr-FR, en;q=0.8, es;q=0.5"}
+    assert client.get("/", headers=english).headers["content-language"] == "en"
+    assert client.get("/?lang=es", headers=english).headers["content-language"] == "es"
+    assert client.get("/", headers={"Accept-Language": "de"}).headers["content-language"] == "es"
+    assert client.get("/").headers["content-language"] == "es"
+    unknown = client.get("/?lang=klingon", headers=english)
+    assert unknown.status_code == 200 and unknown.headers["content-language"] == "en"
+
+
+def test_htmx_requests_get_the_page_fragment_and_others_the_whole_document(
+    client: TestClient,
+) -> None:
+    whole = client.get("/?lang=en")
+    fragment = client.get("/?lang=en", headers={"HX-Request": "true"})
+    assert whole.text.lstrip().startswith("<!doctype html>")
+    assert not fragment.text.lstrip().startswith("<!doctype")
+    assert "<html" not in fragment.text and "<script src=" not in fragment.text
+    assert re.search(r"<title>Hilos — [^<]+</title>", fragment.text)
+    assert 'id="page"' in fragment.text and "hx-history-elt" in fragment.text
+    assert "HX-Request" in whole.headers["vary"]
+
+
+def test_scenario_page_shows_texts_parameters_and_the_default_run(client: TestClient) -> None:
+    scenario = get_scenario("deadlock")
+    page = client.get("/scenarios/deadlock?lang=en")
+    assert page.status_code == 200
+    texts = scenario.texts["en"]
+    assert texts.title in page.text
+    for item in texts.notice:
+        assert item.replace("'", "&#39;").replace('"', "&#34;") in page.text
+    for param in scenario.params.values():
+        assert f'name="{param.name}"' in page.text
+        assert param.label["en"] in page.text
+    run_ids = re.findall(r'data-trace-url="/api/runs/([a-z0-9]+)"', page.text)
+    assert len(run_ids) == 1
+    document = client.get(f"/api/runs/{run_ids[0]}").json()
+    assert document["scenario"] == "deadlock" and document["lang"] == "en"
+    assert document["outcome"]["status"] == "deadlock"
+
+
+def test_the_default_run_is_recorded_once_and_reused(client: TestClient) -> None:
+    first = client.get("/scenarios/lock?lang=es")
+    again = client.get("/scenarios/lock?lang=es")
+    other_lang = client.get("/scenarios/lock?lang=en")
+    ids = [re.findall(r"/api/runs/([a-z0-9]+)", p.text)[0] for p in (first, again, other_lang)]
+    assert ids[0] == ids[1] != ids[2]
+    assert service_of(client).store.count() == 2
+
+
+def test_unknown_pages_are_404_with_a_message(client: TestClient) -> None:
+    page = client.get("/scenarios/no-such-thing?lang=en")
+    assert page.status_code == 404 and "no-such-thing" in page.text
+    run = client.get("/runs/zzzzzzzzzzzz?lang=es")
+    assert run.status_code == 404 and "zzzzzzzzzzzz" in run.text
+
+
+def test_run_again_from_the_form_with_htmx_gives_the_panel_and_a_new_permalink(
+    client: TestClient,
+) -> None:
+    scenario = get_scenario("lock")
+    param = numeric_param(scenario)
+    value = param.min if param.type == "int" else param.max
+    answer = client.post(
+        "/scenarios/lock/runs?lang=en",
+        data={param.name: str(value)},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 201
+    assert answer.text.lstrip().startswith('<section id="run-panel"')
+    pushed = answer.headers["hx-push-url"]
+    run_id = re.fullmatch(r"/runs/([a-z0-9]+)\?lang=en", pushed)
+    assert run_id
+    document = client.get(f"/api/runs/{run_id[1]}").json()
+    assert document["params"][param.name] == value
+    saved = client.get(pushed)
+    assert saved.status_code == 200 and f"/api/runs/{run_id[1]}" in saved.text
+
+
+def test_run_again_without_javascript_redirects_to_the_permalink(client: TestClient) -> None:
+    answer = client.post("/scenarios/lock/runs?lang=es", data={}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert re.fullmatch(r"/runs/[a-z0-9]+\?lang=es", answer.headers["location"])
+
+
+def test_a_bad_parameter_in_the_form_says_which_and_its_bounds(client: TestClient) -> None:
+    scenario = get_scenario("lock")
+    param = numeric_param(scenario)
+    assert param.max is not None
+    answer = client.post(
+        "/scenarios/lock/runs?lang=en",
+        data={param.name: str(param.max * 10 + 1)},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 422
+    assert param.name in answer.text and f"{param.max:g}" in answer.text
+    assert 'role="alert"' in answer.text
+    assert service_of(client).store.count() == 0
+
+
+# -- the JSON twins ------------------------------------------------------------------------------
+
+
+def test_api_lists_scenarios_and_gives_one_with_its_source(client: TestClient) -> None:
+    listed = client.get("/api/scenarios?lang=en").json()
+    assert [s["id"] for s in listed] == list(load_scenarios())
+    one = client.get("/api/scenarios/deadlock?lang=es").json()
+    assert one["source"] == get_scenario("deadlock").source("es")
+    assert one["title"] == get_scenario("deadlock").texts["es"].title
+    assert {p["name"] for p in one["params"]} == set(get_scenario("deadlock").params)
+
+
+def test_api_unknown_scenario_is_404_with_a_message(client: TestClient) -> None:
+    answer = client.get("/api/scenarios/nope")
+    assert answer.status_code == 404 and "nope" in answer.json()["detail"]
+    posted = client.post("/api/runs", json={"scenario": "nope"})
+    assert posted.status_code == 404 and "nope" in posted.json()["detail"]
+
+
+def test_api_records_a_run_and_serves_it_back_unchanged(client: TestClient) -> None:
+    created = client.post("/api/runs", json={"scenario": "deadlock", "lang": "en"})
+    assert created.status_code == 201
+    document = created.json()
+    assert created.headers["location"] == f"/api/runs/{document['id']}"
+    assert document["trace"]["schema"] == "hilos.trace/1"
+    assert document["outcome"]["status"] == "deadlock"
+    assert document["trace"]["source"] == get_scenario("deadlock").source("en")
+    again = client.get(f"/api/runs/{document['id']}")
+    assert again.json() == document
+    assert "immutable" in again.headers["cache-control"]
+
+
+def test_saved_runs_are_served_as_stored_gzip_with_an_etag(client: TestClient) -> None:
+    run_id = client.post("/api/runs", json={"scenario": "lock"}).json()["id"]
+    stored = service_of(client).store.get(run_id)
+    assert stored is not None
+    raw = client.get(
+        f"/api/runs/{run_id}", headers={"Accept-Encoding": "gzip"}
+    )  # httpx decodes gzip: compare with the stored document
+    assert raw.headers["content-encoding"] == "gzip"
+    assert raw.content == gzip.decompress(stored.body)
+    etag = raw.headers["etag"]
+    assert client.get(f"/api/runs/{run_id}", headers={"If-None-Match": etag}).status_code == 304
+    plain = client.get(f"/api/runs/{run_id}", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json()["id"] == run_id
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"NOT_A_PARAM": 1}, "unknown parameter NOT_A_PARAM"),
+        ({"@numeric": 10**6}, "between"),
+        ({"@numeric": "many"}, "between"),
+    ],
+)
+def test_api_bad_parameters_are_422_naming_the_parameter(
+    client: TestClient, params: dict[str, object], needle: str
+) -> None:
+    param = numeric_param(get_scenario("lock"))
+    params = {(param.name if k == "@numeric" else k): v for k, v in params.items()}
+    answer = client.post("/api/runs", json={"scenario": "lock", "params": params})
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert needle in detail and next(iter(params)) in detail
+    assert service_of(client).store.count() == 0
+
+
+def test_api_refuses_an_unknown_language(client: TestClient) -> None:
+    answer = client.post("/api/runs", json={"scenario": "lock", "lang": "fr"})
+    assert answer.status_code == 422
+    assert "lang" in json.dumps(answer.json()["detail"])
+
+
+def test_api_unknown_run_is_404(client: TestClient) -> None:
+    answer = client.get("/api/runs/zzzzzzzzzzzz")
+    assert answer.status_code == 404 and "zzzzzzzzzzzz" in answer.json()["detail"]
+
+
+# -- saturation ------------------------------------------------------------------------------------
+
+
+def test_a_full_executor_answers_429_with_retry_after(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "busy.sqlite3", run_workers=1, run_queue=0, retry_after=7)
+    with TestClient(create_app(settings)) as client:
+        executor = service_of(client).executor
+        started, release = threading.Event(), threading.Event()
+
+        def occupy() -> None:
+            started.set()
+            release.wait(30)
+
+        holder = threading.Thread(target=lambda: asyncio.run(executor.run(occupy)))
+        holder.start()
+        try:
+            assert started.wait(10)
+            api = client.post("/api/runs", json={"scenario": "lock"})
+            assert api.status_code == 429 and api.headers["retry-after"] == "7"
+            assert "try again" in api.json()["detail"]
+            form = client.post(
+                "/scenarios/lock/runs?lang=en", data={}, headers={"HX-Request": "true"}
+            )
+            assert form.status_code == 429 and form.headers["retry-after"] == "7"
+            assert MESSAGES["en"]["error.busy"] in form.text
+        finally:
+            release.set()
+            holder.join(10)
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 201
+
+
+# -- headers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/scenarios/lock", "/api/scenarios", "/healthz"])
+def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] and headers["permissions-policy"]
+
+
+def test_static_files_linked_with_a_hash_are_immutable(client: TestClient) -> None:
+    page = client.get("/")
+    hashed = re.findall(r'(?:src|href)="(/static/[^"]+\?_hash=[0-9a-f]+)"', page.text)
+    assert any(url.startswith("/static/js/main.js") for url in hashed)
+    assert any(url.startswith("/static/vendor/htmx.min.js") for url in hashed)
+    for url in hashed:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        assert "immutable" in answer.headers["cache-control"]
+    imported = client.get("/static/js/player.js")
+    assert imported.status_code == 200 and "immutable" not in imported.headers["cache-control"]
