@@ -40,6 +40,7 @@ def test_objects_are_labelled_by_the_names_the_code_gave_them() -> None:
         Cuenta()
         Cuenta()
         t = threading.Thread(target=print, args=(threading.Semaphore(2),))
+        candado = threading.RLock() if MiThread else threading.Lock()
         """
     )
     labels = [o.label for o in trace.objects]
@@ -56,6 +57,7 @@ def test_objects_are_labelled_by_the_names_the_code_gave_them() -> None:
         "Cuenta.candado",
         "Cuenta.candado#2",
         "Semaphore-1",
+        "candado",
     ]
     assert trace.object(1).line == 3
     assert trace.objects[6].info == {"maxsize": 2}

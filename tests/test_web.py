@@ -301,3 +301,11 @@ def test_static_files_linked_with_a_hash_are_immutable(client: TestClient) -> No
         assert "immutable" in answer.headers["cache-control"]
     imported = client.get("/static/js/player.js")
     assert imported.status_code == 200 and "immutable" not in imported.headers["cache-control"]
+
+
+def test_a_saved_run_carries_its_analysis_in_the_run_language(client: TestClient) -> None:
+    document = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()
+    analysis = document["analysis"]
+    assert analysis["deadlock"]["index"] < len(document["trace"]["events"]["t"])
+    assert any(s["text"].startswith("Interbloqueo: ") for s in analysis["narration"])
+    assert analysis["lock_order"]["potential_deadlocks"]

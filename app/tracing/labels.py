@@ -15,6 +15,8 @@ def _creates(value: ast.expr, kind: str) -> bool:
     """Whether `value` is itself the call that made the object (not a call it is passed to)."""
     if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp):
         value = value.elt
+    if isinstance(value, ast.IfExp):  # `lock = RLock() if reentrant else Lock()`
+        return _creates(value.body, kind) or _creates(value.orelse, kind)
     if not isinstance(value, ast.Call):
         return False
     func = value.func

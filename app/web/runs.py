@@ -7,8 +7,9 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from ..analysis import analyse
 from ..runner import run_source
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun, new_run_id
@@ -73,7 +74,7 @@ class RunService:
             "params": trace.params,
             "outcome": trace.outcome.to_json(),
             "trace": trace.to_json(),
-            "analysis": _analysis(trace, lang),
+            "analysis": analyse(trace).to_json(lang),
         }
         run = self.store.save(
             json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(),
@@ -104,11 +105,3 @@ class RunService:
             if stored is None:
                 stored = await self.executor.run(lambda: self._record(scenario, lang, {}, True))
             return stored
-
-
-def _analysis(trace: Any, lang: str) -> Any:
-    try:
-        from ..analysis import analyse  # type: ignore[attr-defined]
-    except ImportError:  # the analysis package is being written; the player copes without
-        return None
-    return analyse(trace).to_json(lang)

@@ -40,6 +40,11 @@ function icon(name) {
   return svg;
 }
 
+/** Text with `names` in backticks, as nodes: the names become <code>. */
+function withCode(text) {
+  return text.split("`").map((part, k) => (k % 2 ? el("code", { text: part }) : document.createTextNode(part)));
+}
+
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
 }
@@ -260,7 +265,7 @@ export class Player {
     if (shown.length === this.story.children.length) return;
     this.story.replaceChildren(...shown.slice(-200).map((n) => {
       const ev = this.model.events[n.index];
-      const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), n.text);
+      const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), ...withCode(n.text));
       const lane = this.model.lane.get(ev.thread);
       if (lane !== undefined) item.style.borderLeftColor = threadColor(lane);
       return item;
@@ -295,7 +300,7 @@ export class Player {
     if (order) {
       const found = order.potential_deadlocks;
       parts.push(el("h4", {}, s["player.potential"]), found.length
-        ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, p.text)))
+        ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, ...withCode(p.text))))
         : el("p", {}, s["player.potential.none"]));
     }
     this.summary.replaceChildren(...parts);

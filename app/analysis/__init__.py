@@ -1,0 +1,202 @@
+"""What a trace means: pure functions from a recorded run to what a student should see.
+
+`analyse(trace)` replays the events once (`timeline`) and derives from that replay the
+per-thread states, lock holders, queue sizes, event flags, the arrows between steps,
+contention statistics, lock-order cycles and the narration. No I/O, no threads, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..tracing import Trace
+from .lockorder import OrderEdge, PotentialDeadlock, lock_order
+from .narration import Words, narrate
+from .timeline import Interval, Link, Timeline, replay
+
+__all__ = ["Analysis", "analyse"]
+
+_STATES = ("running", "blocked", "waiting", "sleeping")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    trace: Trace
+    timeline: Timeline
+    order_edges: list[OrderEdge]
+    potential: list[PotentialDeadlock]
+
+    @property
+    def intervals(self) -> list[Interval]:
+        return self.timeline.intervals
+
+    @property
+    def links(self) -> list[Link]:
+        return self.timeline.links
+
+    def time_in(self, thread: int, state: str) -> int:
+        """Nanoseconds `thread` spent in `state` during the run."""
+        end = self.timeline.end_t
+        return sum(
+            iv.length(end) for iv in self.intervals if iv.thread == thread and iv.state == state
+        )
+
+    def blocked_on(self, obj: int) -> int:
+        end = self.timeline.end_t
+        return sum(
+            iv.length(end) for iv in self.intervals if iv.state == "blocked" and iv.obj == obj
+        )
+
+    def longest_wait(self) -> Interval | None:
+        """The longest stretch a thread spent blocked or waiting on something (not sleeping)."""
+        end = self.timeline.end_t
+        waits = [iv for iv in self.intervals if iv.state in ("blocked", "waiting") and iv.obj]
+        return max(waits, key=lambda iv: iv.length(end), default=None)
+
+    def potential_text(self, found: PotentialDeadlock, lang: str) -> str:
+        words = Words(self.trace, lang)
+        locks = [f"`{words.label(lock)}`" for lock in found.locks]
+        joined = ", ".join(locks[:-1]) + words.messages["and"] + locks[-1]
+        steps = [
+            words.say(
+                "potential.step",
+                thread=words.name(edge.thread),
+                obj=words.label(edge.first),
+                other=words.label(edge.second),
+                n=edge.line,
+            )
+            for edge in found.edges
+        ]
+        return words.say("potential", locks=joined, steps=words.messages["sep"].join(steps))
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        """Everything the player shows, as JSON, with the sentences in `lang`."""
+        narration = narrate(self.trace, self.timeline, lang)
+        timeline, end = self.timeline, self.timeline.end_t
+        locks = sorted({hold.obj for hold in timeline.holds} | set(timeline.max_waiters))
+        longest = self.longest_wait()
+        return {
+            "intervals": [_interval_json(iv) for iv in self.intervals],
+            "locks": [
+                {
+                    "object": lock,
+                    "holds": [
+                        {
+                            "thread": h.thread,
+                            "from": h.start,
+                            "to": h.end,
+                            "t_from": h.t_start,
+                            "t_to": h.t_end,
+                        }
+                        for h in timeline.holds
+                        if h.obj == lock
+                    ],
+                    "max_waiters": timeline.max_waiters.get(lock, 0),
+                }
+                for lock in locks
+            ],  # fmt: skip
+            "queues": [
+                {
+                    "object": q,
+                    "sizes": [list(p) for p in sizes],
+                    "max_size": max(s for _, s in sizes),
+                }
+                for q, sizes in sorted(timeline.queue_sizes.items())
+            ],
+            "flags": [
+                {"object": e, "changes": [list(c) for c in changes]}
+                for e, changes in sorted(timeline.flags.items())
+            ],
+            "links": [
+                {"kind": link.kind, "from": link.start, "to": link.end, "object": link.obj}
+                for link in self.links
+            ],
+            "stats": {
+                "threads": [
+                    {"thread": th.id} | {f"{s}_ns": self.time_in(th.id, s) for s in _STATES}
+                    for th in self.trace.threads
+                ],
+                "locks": [
+                    {
+                        "object": lock,
+                        "acquisitions": timeline.acquisitions.get(lock, 0),
+                        "contended": timeline.contended.get(lock, 0),
+                        "blocked_ns": self.blocked_on(lock),
+                    }
+                    for lock in locks
+                ],
+                "longest_wait": None
+                if longest is None
+                else {
+                    "thread": longest.thread,
+                    "object": longest.obj,
+                    "ns": longest.length(end),
+                    "from": longest.start,
+                    "to": longest.end,
+                },
+            },
+            "deadlock": self._ending("deadlock"),
+            "stall": self._ending("stalled"),
+            "lock_order": {
+                "edges": [
+                    {
+                        "first": e.first,
+                        "second": e.second,
+                        "thread": e.thread,
+                        "line": e.line,
+                        "index": e.index,
+                    }
+                    for e in self.order_edges
+                ],
+                "potential_deadlocks": [
+                    {
+                        "locks": list(p.locks),
+                        "threads": [e.thread for e in p.edges],
+                        "lines": [e.line for e in p.edges],
+                        "text": self.potential_text(p, lang),
+                    }
+                    for p in self.potential
+                ],
+            },  # fmt: skip
+            "narration": [
+                {"index": s.index, "thread": s.thread, "text": s.text} for s in narration
+            ],
+        }
+
+    def _ending(self, status: str) -> dict[str, Any] | None:
+        outcome = self.trace.outcome
+        if outcome.status != status or self.timeline.ending_index is None:
+            return None
+        steps = outcome.cycle if status == "deadlock" else outcome.waiting
+        placed = []
+        for step in steps or []:
+            thread = step.get("thread")
+            open_requests = self.timeline.open_at_end.get(thread, []) if thread is not None else []
+            request = open_requests[-1].index if open_requests else None
+            placed.append(dict(step) | {"request": request})
+        key = "cycle" if status == "deadlock" else "waiting"
+        return {"index": self.timeline.ending_index, key: placed}
+
+
+def _interval_json(iv: Interval) -> dict[str, Any]:
+    return {
+        "thread": iv.thread,
+        "state": iv.state,
+        "kind": iv.kind,
+        "object": iv.obj,
+        "holder": iv.holder,
+        "joined": iv.joined,
+        "from": iv.start,
+        "to": iv.end,
+        "t_from": iv.t_start,
+        "t_to": iv.t_end,
+        "how": iv.how,
+    }
+
+
+def analyse(trace: Trace) -> Analysis:
+    """Derive everything a student should see from one recorded run (pure)."""
+    timeline = replay(trace)
+    edges, potential = lock_order(timeline)
+    return Analysis(trace, timeline, edges, potential)
