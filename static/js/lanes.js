@@ -6,7 +6,7 @@ import { label, statesAt, threadName } from "./model.js";
 
 const LANE_H = 30;
 const OBJ_H = 22;
-const LABEL_W = 150;
+const LABEL_MAX = 150; // room for lane names; narrower on a phone
 const PAD = 8;
 export const THREAD_COLORS = ["#1b6ca8", "#b5431f", "#2f7d32", "#7a3ea1", "#a06b00", "#00727a", "#9c2b5b", "#4d5b00"];
 const STATE_STYLE = {
@@ -57,15 +57,16 @@ export class Lanes {
   }
 
   x(i, t) {
-    const width = this.width - LABEL_W - PAD * 2;
+    const width = this.width - this.labelW - PAD * 2;
     const n = Math.max(1, this.model.events.length - 1);
     const frac = this.view === "steps" ? i / n : t / Math.max(1, this.model.duration);
-    return LABEL_W + PAD + frac * width;
+    return this.labelW + PAD + frac * width;
   }
 
   resize() {
     const ratio = window.devicePixelRatio || 1;
     this.width = this.canvas.clientWidth || 600;
+    this.labelW = Math.min(LABEL_MAX, Math.max(80, Math.round(this.width * 0.28)));
     this.canvas.width = Math.round(this.width * ratio);
     this.canvas.height = Math.round(this.height * ratio);
     this.canvas.style.height = `${this.height}px`;
@@ -83,7 +84,7 @@ export class Lanes {
     if (!this.ctx) this.resize();
     const { ctx, model } = this;
     const ev = model.events[Math.max(0, i)] || { t: 0 };
-    const headX = i < 0 ? LABEL_W + PAD : this.x(i, ev.t);
+    const headX = i < 0 ? this.labelW + PAD : this.x(i, ev.t);
     ctx.clearRect(0, 0, this.width, this.height);
     ctx.font = "13px system-ui, sans-serif";
     ctx.textBaseline = "middle";
@@ -122,7 +123,7 @@ export class Lanes {
       ctx.fillStyle = "#444";
       ctx.fillText(label(model, obj).slice(0, 18), 12, y + OBJ_H / 2);
       ctx.fillStyle = "#eef0f2";
-      ctx.fillRect(LABEL_W + PAD, y + 3, this.width - LABEL_W - PAD * 2, OBJ_H - 6);
+      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
       for (const band of model.lockBands.get(obj) || []) {
         if (band.from > i) continue;
         const open = band.to === null || band.to > i;
@@ -138,7 +139,7 @@ export class Lanes {
         ctx.lineWidth = 2;
         ctx.beginPath();
         let lastY = y + OBJ_H - 4;
-        ctx.moveTo(LABEL_W + PAD, lastY);
+        ctx.moveTo(this.labelW + PAD, lastY);
         for (const s of sizes) {
           if (s.i > i) break;
           const x = this.x(s.i, s.t);
@@ -204,14 +205,14 @@ export class Lanes {
       ctx.fillStyle = "#8e0000";
       ctx.font = "bold 13px system-ui, sans-serif";
       const names = cycle.map((s) => `${threadName(model, s.thread)} → ${s.object ? label(model, s.object) : "join"}`);
-      ctx.fillText(`${this.strings["outcome.deadlock"]}: ${names.join(" → ")} → ${threadName(model, cycle[0].thread)}`, LABEL_W + PAD, this.height - 10);
+      ctx.fillText(`${this.strings["outcome.deadlock"]}: ${names.join(" → ")} → ${threadName(model, cycle[0].thread)}`, this.labelW + PAD, this.height - 10);
     }
   }
 
   /** Lane, segment and time under a point, for the hover explanation. */
   hit(px, py, i) {
     const k = Math.floor((py - PAD) / LANE_H);
-    if (k < 0 || k >= this.model.threads.length || px < LABEL_W) return null;
+    if (k < 0 || k >= this.model.threads.length || px < this.labelW) return null;
     for (const seg of this.model.segments[k]) {
       if (seg.from > i) break;
       const x0 = this.x(seg.from, seg.t);

@@ -262,7 +262,11 @@ export class Player {
 
   renderStory(i) {
     const shown = this.narration.filter((n) => n.index <= i);
-    if (shown.length === this.story.children.length) return;
+    if (!shown.length) {
+      this.story.replaceChildren(el("li", { class: "hint" }, this.strings["player.start"]));
+      return;
+    }
+    if (shown.length === this.story.querySelectorAll("li[data-index]").length) return;
     this.story.replaceChildren(...shown.slice(-200).map((n) => {
       const ev = this.model.events[n.index];
       const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), ...withCode(n.text));
@@ -285,8 +289,12 @@ export class Player {
       if (row) return row.blocked_ns;
       return model.segments[k].filter((g) => g.state === "blocked").reduce((sum, g) => sum + ((g.tTo ?? model.duration) - g.t), 0);
     };
-    const blocked = model.threads.map((th, k) =>
-      el("li", {}, `${th.name}: ${fill(s["player.ms"], { ms: ms(blockedOf(k)) })}`));
+    const waitedOf = (k) => {
+      const row = stats && stats.threads.find((r) => r.thread === model.threads[k].id);
+      return row ? row.waiting_ns : 0;
+    };
+    const blocked = model.threads.map((th, k) => el("li", {},
+      fill(s["player.blocked.row"], { thread: th.name, blocked: ms(blockedOf(k)), waiting: ms(waitedOf(k)) })));
     const parts = [
       el("p", { class: `badge outcome-${outcome.status}` }, s[`outcome.${outcome.status}`] || outcome.status),
       el("h4", {}, s["player.blocked"]), el("ul", {}, ...blocked),
@@ -297,7 +305,8 @@ export class Player {
         `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}`));
     }
     const order = this.analysis && this.analysis.lock_order;
-    if (order) {
+    const lockCount = [...model.objects.values()].filter((o) => o.kind === "Lock" || o.kind === "RLock").length;
+    if (order && lockCount >= 2) {
       const found = order.potential_deadlocks;
       parts.push(el("h4", {}, s["player.potential"]), found.length
         ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, ...withCode(p.text))))

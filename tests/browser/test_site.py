@@ -1,0 +1,164 @@
+"""What a student does on the site, in real Chromium: choose, play, change, reload, switch."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.scenarios import get_scenario
+from app.web.i18n import MESSAGES
+
+from .conftest import Server, screenshot
+
+pytestmark = pytest.mark.timeout(120)
+
+EN = MESSAGES["en"]
+ES = MESSAGES["es"]
+
+
+def ready_player(page: Page) -> None:
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+
+
+def player_index(page: Page) -> int:
+    return int(page.locator(".player").get_attribute("data-index") or "nan")
+
+
+def test_pick_deadlock_from_the_gallery_play_and_see_the_cycle(server: Server, page: Page) -> None:
+    page.goto(server.url + "/?lang=en")
+    page.locator('a[href^="/scenarios/deadlock?"]').click()
+    expect(page).to_have_url(re.compile(r"/scenarios/deadlock\?lang=en$"))
+    title = get_scenario("deadlock").texts["en"].title
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    expect(page).to_have_title(re.compile(title))
+    ready_player(page)
+    assert player_index(page) == -1
+    cycle = page.locator(".player .ending.cycle")
+    expect(cycle).to_be_hidden()
+    page.get_by_label(EN["player.speed"]).select_option("4")
+    page.get_by_role("button", name=EN["player.play"]).click()
+    expect(cycle).to_be_visible(timeout=30_000)
+    expect(cycle).to_contain_text("Thread-1 waits for lock_2, held by Thread-2")
+    expect(cycle).to_contain_text("Thread-2 waits for lock_1, held by Thread-1")
+    assert page.locator(".player").get_attribute("data-outcome") == "deadlock"
+    expect(page.locator(".player .narration li").last).to_contain_text("MainThread")
+    expect(page.locator(".player .summary .potential")).to_contain_text("opposite orders")
+    screenshot(page, "deadlock-cycle-en-wide")
+
+
+def test_change_a_parameter_and_run_again_gets_a_new_permalink(server: Server, page: Page) -> None:
+    page.goto(server.url + "/scenarios/lock?lang=en")
+    ready_player(page)
+    first_trace = page.locator(".player").get_attribute("data-trace-url")
+    # Watch the indicator: htmx marks it while the request is out.
+    page.evaluate(
+        """() => {
+          const node = document.getElementById("run-indicator");
+          window.indicatorSeen = false;
+          new MutationObserver(() => {
+            if (node.classList.contains("htmx-request")) window.indicatorSeen = true;
+          }).observe(node, { attributes: true });
+        }"""
+    )
+    page.locator('input[name="THREADS"]').fill("2")
+    page.get_by_role("button", name=EN["scenario.run"]).click()
+    expect(page).to_have_url(re.compile(r"/runs/[a-z0-9]{12}\?lang=en$"), timeout=20_000)
+    ready_player(page)
+    assert page.evaluate("window.indicatorSeen") is True
+    expect(page.locator(".run-meta")).to_contain_text("THREADS=2")
+    new_trace = page.locator(".player").get_attribute("data-trace-url")
+    assert new_trace and new_trace != first_trace
+    lanes = page.evaluate("document.querySelector('.player').player.model.threads.length")
+    assert lanes == 3  # MainThread and the two threads asked for
+    screenshot(page, "run-again-en-wide")
+
+
+def test_a_permalink_reloads_the_same_run(server: Server, page: Page) -> None:
+    page.goto(server.url + "/scenarios/race-condition?lang=es")
+    ready_player(page)
+    permalink = page.locator(".run-meta a").first.get_attribute("href")
+    assert permalink and permalink.startswith("/runs/")
+    page.goto(server.url + permalink)
+    ready_player(page)
+    before = page.evaluate("JSON.stringify(document.querySelector('.player').player.model.trace)")
+    page.reload()
+    ready_player(page)
+    after = page.evaluate("JSON.stringify(document.querySelector('.player').player.model.trace)")
+    assert before == after
+    page.locator(".player").focus()
+    page.keyboard.press("End")
+    final = page.locator(".player .narration li").last
+    expect(final).to_contain_text("MainThread")
+    screenshot(page, "permalink-es-wide")
+
+
+def test_switching_language_changes_every_word_and_the_code(server: Server, page: Page) -> None:
+    page.goto(server.url + "/scenarios/producer-consumer?lang=es")
+    ready_player(page)
+    scenario = get_scenario("producer-consumer")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(scenario.texts["es"].title)
+    expect(page.locator(".player .code")).to_contain_text("cola.put(elemento)")
+    page.get_by_role("link", name="EN", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/scenarios/producer-consumer\?lang=en$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(scenario.texts["en"].title)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    ready_player(page)
+    expect(page.locator(".player .code")).to_contain_text("work_queue.put(item)")
+    expect(page.get_by_role("button", name=EN["player.play"])).to_be_visible()
+    expect(page.get_by_text(EN["scenario.notice"], exact=True)).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"lang=es$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(scenario.texts["es"].title)
+
+
+def test_keyboard_only_playback(server: Server, page: Page) -> None:
+    page.goto(server.url + "/scenarios/deadlock?lang=en")
+    ready_player(page)
+    play = page.get_by_role("button", name=EN["player.play"])
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if play.evaluate("node => node === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the play button")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert player_index(page) == 1
+    page.keyboard.press("ArrowLeft")
+    assert player_index(page) == 0
+    page.keyboard.press("End")
+    last = page.evaluate("document.querySelector('.player').player.model.events.length - 1")
+    assert player_index(page) == last
+    expect(page.locator(".player .ending.cycle")).to_be_visible()
+    page.keyboard.press("Home")
+    assert player_index(page) == -1
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name=EN["player.pause"])).to_be_visible()
+    expect(page.locator(".player")).not_to_have_attribute("data-index", re.compile(r"^(-1|0)$"))
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name=EN["player.play"])).to_be_visible()
+    stopped = player_index(page)
+    page.wait_for_timeout(400)
+    assert player_index(page) == stopped
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none"
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(("width", "label"), [(390, "narrow"), (1280, "wide")])
+def test_pages_fit_narrow_and_wide_screens(
+    server: Server, page: Page, lang: str, width: int, label: str
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in (("gallery", "/"), ("scenario", "/scenarios/bounded-buffer")):
+        page.goto(f"{server.url}{path}?lang={lang}")
+        if name == "scenario":
+            ready_player(page)
+            page.locator(".player").focus()
+            for _ in range(12):
+                page.keyboard.press("ArrowRight")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
+        screenshot(page, f"{name}-{lang}-{label}")
