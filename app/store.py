@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,12 @@ class StoredRun:
 class RunStore:
     """Saved runs in one SQLite file. Safe to share between threads."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, cache_runs: int = 256) -> None:
         self.path = Path(path)
+        # Saved runs never change, so the most recently read ones are kept in memory.
+        self._cache: OrderedDict[str, StoredRun] = OrderedDict()
+        self._cache_size = cache_runs
+        self._cache_lock = threading.Lock()
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
@@ -121,8 +126,20 @@ class RunStore:
         return run
 
     def get(self, run_id: str) -> StoredRun | None:
+        with self._cache_lock:
+            run = self._cache.get(run_id)
+            if run is not None:
+                self._cache.move_to_end(run_id)
+                return run
         row = self._connect().execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return StoredRun(*row) if row else None
+        if row is None:
+            return None
+        run = StoredRun(*row)
+        with self._cache_lock:
+            self._cache[run_id] = run
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return run
 
     def default_run(self, scenario: str, lang: str, version: str) -> StoredRun | None:
         row = (

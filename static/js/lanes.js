@@ -2,10 +2,12 @@
 // arrows at the playhead, hand-offs, and the deadlock cycle closed. States differ by colour
 // and by pattern, so colour never carries the meaning alone.
 
-import { label, statesAt, threadName } from "./model.js";
+import { countUpTo, label, segmentAt, threadName } from "./model.js";
 
 const LANE_H = 30;
 const OBJ_H = 22;
+const LINK_WINDOW = 12; // how many events a hand-off arrow stays on screen
+const LINK_COLORS = { handoff: "#7a1f14", item: "#5b3f8f", wake: "#8a5a00", join: "#1d1d1f" };
 const LABEL_MAX = 150; // room for lane names; narrower on a phone
 const PAD = 8;
 export const THREAD_COLORS = ["#1b6ca8", "#b5431f", "#2f7d32", "#7a3ea1", "#a06b00", "#00727a", "#9c2b5b", "#4d5b00"];
@@ -54,6 +56,15 @@ export class Lanes {
     this.objectRows = [...model.lockBands.keys(), ...model.queueSizes.keys(), ...model.flags.keys()];
     this.height = PAD * 2 + model.threads.length * LANE_H + this.objectRows.length * OBJ_H + 24;
     this.styles = null;
+    this.full = null;
+    this.closed = model.events.findIndex((e) => e.kind === "deadlock");
+    const analysis = model.doc && model.doc.analysis;
+    this.links = (analysis && analysis.links ? analysis.links : model.links).slice().sort((a, b) => a.to - b.to);
+  }
+
+  setView(view) {
+    this.view = view;
+    this.full = null;
   }
 
   x(i, t) {
@@ -77,12 +88,94 @@ export class Lanes {
     for (const [state, style] of Object.entries(STATE_STYLE)) {
       this.styles[state] = style.pattern ? makePattern(ctx, style.pattern, style.fill) : style.fill;
     }
+    this.full = null;
+  }
+
+  /** Paint the whole run once, off screen: a frame then copies the part left of the playhead.
+   *  x grows with the event index (or time), so the run up to event i is exactly that part. */
+  paintFull() {
+    const { model } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const full = document.createElement("canvas");
+    full.width = this.canvas.width;
+    full.height = this.canvas.height;
+    const ctx = full.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const last = model.events.length - 1;
+    const end = model.events[Math.max(0, last)] || { t: 0 };
+    model.threads.forEach((th, k) => {
+      const y = PAD + k * LANE_H;
+      let state = null;
+      let runX0 = 0;
+      let runX1 = -1;
+      const flush = () => {
+        if (state === null) return;
+        const h = state === "finished" ? 4 : LANE_H - 10;
+        ctx.fillStyle = this.styles[state];
+        const width = state === "finished" ? this.width - runX0 - PAD : Math.max(2, runX1 - runX0);
+        ctx.fillRect(runX0, y + (LANE_H - h) / 2, width, h);
+      };
+      for (const seg of model.segments[k]) {
+        const x0 = this.x(seg.from, seg.t);
+        const x1 = seg.to === null ? this.x(last, end.t) : this.x(seg.to, seg.tTo);
+        // Neighbours in the same state merge: 100 000 events must not mean 100 000 rectangles.
+        if (seg.state === state && x0 - runX1 < 1) runX1 = Math.max(runX1, x1);
+        else {
+          flush();
+          state = seg.state;
+          runX0 = x0;
+          runX1 = x1;
+        }
+      }
+      flush();
+    });
+    const top = PAD + model.threads.length * LANE_H + 8;
+    this.objectRows.forEach((obj, r) => {
+      const y = top + r * OBJ_H;
+      ctx.fillStyle = "#eef0f2";
+      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
+      for (const band of model.lockBands.get(obj) || []) {
+        const x0 = this.x(band.from, band.t);
+        const x1 = band.to === null ? this.x(last, end.t) : this.x(band.to, band.tTo);
+        ctx.fillStyle = threadColor(model.lane.get(band.thread));
+        ctx.fillRect(x0, y + 5, Math.max(2, x1 - x0), OBJ_H - 10);
+      }
+      const sizes = model.queueSizes.get(obj);
+      if (sizes) {
+        const max = Math.max(1, ...sizes.map((q) => q.size));
+        ctx.strokeStyle = "#5b3f8f";
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        let lastY = y + OBJ_H - 4;
+        ctx.moveTo(this.labelW + PAD, lastY);
+        for (const q of sizes) {
+          const x = this.x(q.i, q.t);
+          ctx.lineTo(x, lastY);
+          lastY = y + OBJ_H - 4 - (q.size / max) * (OBJ_H - 8);
+          ctx.lineTo(x, lastY);
+        }
+        ctx.lineTo(this.x(last, end.t), lastY);
+        ctx.stroke();
+      }
+      const flags = model.flags.get(obj);
+      if (flags) {
+        ctx.fillStyle = "#c9a400";
+        flags.forEach((f, k) => {
+          if (!f.on) return;
+          const next = flags[k + 1] || { i: last, t: end.t };
+          ctx.fillRect(this.x(f.i, f.t), y + 5, Math.max(2, this.x(next.i, next.t) - this.x(f.i, f.t)), OBJ_H - 10);
+        });
+      }
+    });
+    this.full = full;
   }
 
   /** Redraw up to event index `i` (the playhead). */
   draw(i) {
     if (!this.ctx) this.resize();
+    if (!this.full) this.paintFull();
     const { ctx, model } = this;
+    const ratio = window.devicePixelRatio || 1;
     const ev = model.events[Math.max(0, i)] || { t: 0 };
     const headX = i < 0 ? this.labelW + PAD : this.x(i, ev.t);
     ctx.clearRect(0, 0, this.width, this.height);
@@ -94,18 +187,19 @@ export class Lanes {
       ctx.fillRect(0, y + 4, 6, LANE_H - 8);
       ctx.fillStyle = "#1d1d1f";
       ctx.fillText(th.name.slice(0, 18), 12, y + LANE_H / 2);
-      for (const seg of model.segments[k]) {
-        if (seg.from > i) break;
-        const toI = seg.to === null || seg.to > i ? i : seg.to;
-        const toT = seg.to === null || seg.to > i ? ev.t : seg.tTo;
-        const x0 = this.x(seg.from, seg.t);
-        const x1 = Math.max(x0 + 2, this.x(toI, toT));
-        const h = seg.state === "finished" ? 4 : LANE_H - 10;
-        ctx.fillStyle = this.styles[seg.state];
-        ctx.fillRect(x0, y + (LANE_H - h) / 2, seg.state === "finished" ? this.width - x0 - PAD : x1 - x0, h);
-      }
     });
-    this.drawObjects(i, ev);
+    const top = PAD + model.threads.length * LANE_H + 8;
+    this.objectRows.forEach((obj, r) => {
+      ctx.fillStyle = "#444";
+      ctx.fillText(label(model, obj).slice(0, 18), 12, top + r * OBJ_H + OBJ_H / 2);
+      ctx.fillStyle = "#eef0f2";
+      ctx.fillRect(this.labelW + PAD, top + r * OBJ_H + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
+    });
+    const x0 = this.labelW;
+    if (i >= 0 && headX > x0) {
+      ctx.drawImage(this.full, x0 * ratio, 0, (headX - x0) * ratio, this.full.height, x0, 0, headX - x0, this.height);
+    }
+    this.drawLinks(i);
     this.drawWaits(i, headX);
     ctx.strokeStyle = "#1d1d1f";
     ctx.lineWidth = 1.5;
@@ -115,52 +209,36 @@ export class Lanes {
     ctx.stroke();
   }
 
-  drawObjects(i, ev) {
-    const { ctx, model } = this;
-    const top = PAD + model.threads.length * LANE_H + 8;
-    this.objectRows.forEach((obj, r) => {
-      const y = top + r * OBJ_H;
-      ctx.fillStyle = "#444";
-      ctx.fillText(label(model, obj).slice(0, 18), 12, y + OBJ_H / 2);
-      ctx.fillStyle = "#eef0f2";
-      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
-      for (const band of model.lockBands.get(obj) || []) {
-        if (band.from > i) continue;
-        const open = band.to === null || band.to > i;
-        const x0 = this.x(band.from, band.t);
-        const x1 = open ? this.x(i, ev.t) : this.x(band.to, band.tTo);
-        ctx.fillStyle = threadColor(model.lane.get(band.thread));
-        ctx.fillRect(x0, y + 5, Math.max(2, x1 - x0), OBJ_H - 10);
-      }
-      const sizes = model.queueSizes.get(obj);
-      if (sizes) {
-        const max = Math.max(1, ...sizes.map((s) => s.size));
-        ctx.strokeStyle = "#5b3f8f";
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        let lastY = y + OBJ_H - 4;
-        ctx.moveTo(this.labelW + PAD, lastY);
-        for (const s of sizes) {
-          if (s.i > i) break;
-          const x = this.x(s.i, s.t);
-          ctx.lineTo(x, lastY);
-          lastY = y + OBJ_H - 4 - (s.size / max) * (OBJ_H - 8);
-          ctx.lineTo(x, lastY);
-        }
-        ctx.lineTo(this.x(i, ev.t), lastY);
-        ctx.stroke();
-      }
-      const flags = model.flags.get(obj);
-      if (flags) {
-        ctx.fillStyle = "#c9a400";
-        flags.forEach((f, k) => {
-          if (!f.on || f.i > i) return;
-          const next = flags[k + 1];
-          const endI = next && next.i <= i ? next : { i, t: ev.t };
-          ctx.fillRect(this.x(f.i, f.t), y + 5, Math.max(2, this.x(endI.i, endI.t) - this.x(f.i, f.t)), OBJ_H - 10);
-        });
-      }
-    });
+  /** The hand-offs that just happened (release → acquire, put → get, set → woken, end → join). */
+  drawLinks(i) {
+    const links = this.links;
+    const lo = countUpTo(links, "to", i);
+    const { model } = this;
+    for (let k = lo - 1; k >= 0 && links[k].to > i - LINK_WINDOW; k--) {
+      const link = links[k];
+      const a = model.events[link.from];
+      const b = model.events[link.to];
+      if (!a || !b || a.thread === b.thread) continue;
+      this.link(this.x(a.i, a.t), this.laneY(a.thread), this.x(b.i, b.t), this.laneY(b.thread), LINK_COLORS[link.kind] || "#555");
+    }
+  }
+
+  /** A hand-off: from one lane at one moment to another lane at a later moment. */
+  link(x0, y0, x1, y1, color) {
+    const { ctx } = this;
+    const dir = y1 > y0 ? 1 : -1;
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.bezierCurveTo(x0 + 10, y0 + dir * 6, x1 - 10, y1 - dir * 12, x1, y1 - dir * 6);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x1, y1 - dir * 2);
+    ctx.lineTo(x1 - 4, y1 - dir * 9);
+    ctx.lineTo(x1 + 4, y1 - dir * 9);
+    ctx.fill();
   }
 
   laneY(tid) {
@@ -187,14 +265,14 @@ export class Lanes {
 
   drawWaits(i, headX) {
     const { model } = this;
-    const states = statesAt(model, i);
+    const states = model.segments.map((segs) => segmentAt(segs, i));
     states.forEach((seg, k) => {
       if (!seg || seg.state !== "blocked" || seg.holder === null || seg.holder === undefined) return;
       const tid = model.threads[k].id;
       this.arrow(headX, this.laneY(tid), headX, this.laneY(seg.holder), "#c0392b", true);
     });
     const cycle = model.outcome.cycle;
-    const closed = model.events.findIndex((e) => e.kind === "deadlock");
+    const closed = this.closed;
     if (cycle && closed >= 0 && i >= closed) {
       cycle.forEach((step, n) => {
         const y0 = this.laneY(step.thread);

@@ -14,6 +14,7 @@ async function mount(root) {
     const doc = await response.json();
     root.player = new Player(root, doc, strings());
     root.dataset.mounted = "ready";
+    root.dataset.readyMs = String(Math.round(performance.now())); // first frame drawn (benchmarks)
   } catch (error) {
     root.dataset.mounted = "error";
     root.textContent = String(error);

@@ -139,17 +139,23 @@ export function buildModel(doc) {
   };
 }
 
-/** The state of each lane at event index `i` (the segment that covers it). */
-export function statesAt(model, i) {
-  return model.segments.map((segs) => {
-    let found = null;
-    for (const s of segs) {
-      if (s.from <= i && (s.to === null || i < s.to || (s.state === "finished" && s.from <= i))) {
-        found = s;
-      }
-    }
-    return found;
-  });
+/** How many items of a list sorted by `field` have it at most `value` (binary search). */
+export function countUpTo(items, field, value) {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid][field] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The segment of one lane that covers event index `i`, or null. */
+export function segmentAt(segs, i) {
+  const seg = segs[countUpTo(segs, "from", i) - 1];
+  if (!seg) return null;
+  return seg.state === "finished" || seg.to === null || i < seg.to ? seg : null;
 }
 
 /** Index of the last event at or before time `t` (binary search). */

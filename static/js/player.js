@@ -1,7 +1,7 @@
 // The player: loads a run, then plays, pauses, steps and scrubs through its events while the
 // lanes, the code panel, the narration and the summary follow the playhead.
 
-import { buildModel, indexAtTime, label, threadName } from "./model.js";
+import { buildModel, countUpTo, indexAtTime, label, threadName } from "./model.js";
 import { Lanes, threadColor } from "./lanes.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
@@ -115,7 +115,7 @@ export class Player {
     this.root.replaceChildren(controls, stage, el("div", { class: "below" }, this.code, side));
     this.root.tabIndex = 0;
     this.lanes = new Lanes(this.canvas, this.model, this.strings);
-    this.lanes.view = this.view;
+    this.lanes.setView(this.view);
 
     controls.addEventListener("click", (ev) => {
       const action = ev.target.closest("button")?.dataset.action;
@@ -125,7 +125,7 @@ export class Player {
     speed.addEventListener("change", () => (this.speed = Number(speed.value)));
     view.addEventListener("change", () => {
       this.view = view.value;
-      this.lanes.view = view.value;
+      this.lanes.setView(view.value);
       this.render();
     });
     this.root.addEventListener("keydown", (ev) => this.key(ev));
@@ -261,13 +261,16 @@ export class Player {
   }
 
   renderStory(i) {
-    const shown = this.narration.filter((n) => n.index <= i);
-    if (!shown.length) {
+    // How many sentences are due at the playhead (binary search: narrations can be long).
+    const all = this.narration;
+    const lo = countUpTo(all, "index", i);
+    if (lo === this.storyCount) return;
+    this.storyCount = lo;
+    if (!lo) {
       this.story.replaceChildren(el("li", { class: "hint" }, this.strings["player.start"]));
       return;
     }
-    if (shown.length === this.story.querySelectorAll("li[data-index]").length) return;
-    this.story.replaceChildren(...shown.slice(-200).map((n) => {
+    this.story.replaceChildren(...all.slice(Math.max(0, lo - 100), lo).map((n) => {
       const ev = this.model.events[n.index];
       const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), ...withCode(n.text));
       const lane = this.model.lane.get(ev.thread);
