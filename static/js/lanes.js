@@ -6,6 +6,7 @@ import { countUpTo, label, segmentAt, threadName } from "./model.js";
 
 const LANE_H = 30;
 const OBJ_H = 22;
+const AXIS_H = 20;
 const LINK_WINDOW = 12; // how many events a hand-off arrow stays on screen
 const LINK_COLORS = { handoff: "#7a1f14", item: "#5b3f8f", wake: "#8a5a00", join: "#1d1d1f" };
 const LABEL_MAX = 150; // room for lane names; narrower on a phone
@@ -54,10 +55,12 @@ export class Lanes {
     this.strings = strings;
     this.view = "time";
     this.objectRows = [...model.lockBands.keys(), ...model.queueSizes.keys(), ...model.flags.keys()];
-    this.height = PAD * 2 + model.threads.length * LANE_H + this.objectRows.length * OBJ_H + 24;
+    this.axisY = PAD + model.threads.length * LANE_H + this.objectRows.length * OBJ_H + 14;
+    this.height = this.axisY + AXIS_H + 24;
     this.styles = null;
     this.full = null;
     this.closed = model.events.findIndex((e) => e.kind === "deadlock");
+    this.stalled = model.events.findIndex((e) => e.kind === "stall");
     const analysis = model.doc && model.doc.analysis;
     this.links = (analysis && analysis.links ? analysis.links : model.links).slice().sort((a, b) => a.to - b.to);
   }
@@ -167,7 +170,37 @@ export class Lanes {
         });
       }
     });
+    this.paintAxis(ctx);
     this.full = full;
+  }
+
+  /** Ticks under the lanes: milliseconds of the run in the time view, event numbers in steps. */
+  paintAxis(ctx) {
+    const { model } = this;
+    const last = model.events.length - 1;
+    if (last < 1) return;
+    const steps = this.view === "steps";
+    const span = steps ? last : model.duration / 1e6;
+    const raw = span / 8;
+    const power = 10 ** Math.floor(Math.log10(raw || 1));
+    const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw) || power * 10;
+    const y = this.axisY;
+    ctx.strokeStyle = "#8a9096";
+    ctx.fillStyle = "#55595e";
+    ctx.lineWidth = 1;
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "top";
+    ctx.beginPath();
+    ctx.moveTo(this.labelW + PAD, y);
+    ctx.lineTo(this.width - PAD, y);
+    for (let v = 0; v <= span; v += step) {
+      const x = steps ? this.x(v, 0) : this.x(0, v * 1e6);
+      ctx.moveTo(x, y);
+      ctx.lineTo(x, y + 4);
+      const text = steps ? `#${v}` : `${Number(v.toPrecision(6))} ms`;
+      ctx.fillText(text, Math.min(x, this.width - PAD - ctx.measureText(text).width), y + 6);
+    }
+    ctx.stroke();
   }
 
   /** Redraw up to event index `i` (the playhead). */
@@ -196,9 +229,12 @@ export class Lanes {
       ctx.fillRect(this.labelW + PAD, top + r * OBJ_H + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
     });
     const x0 = this.labelW;
+    const axisTop = this.axisY - 2;
     if (i >= 0 && headX > x0) {
-      ctx.drawImage(this.full, x0 * ratio, 0, (headX - x0) * ratio, this.full.height, x0, 0, headX - x0, this.height);
+      ctx.drawImage(this.full, x0 * ratio, 0, (headX - x0) * ratio, axisTop * ratio, x0, 0, headX - x0, axisTop);
     }
+    // The axis is drawn whole: it says where the run is going.
+    ctx.drawImage(this.full, 0, axisTop * ratio, this.full.width, AXIS_H * ratio, 0, axisTop, this.width, AXIS_H);
     this.drawLinks(i);
     this.drawWaits(i, headX);
     ctx.strokeStyle = "#1d1d1f";
@@ -271,6 +307,20 @@ export class Lanes {
       const tid = model.threads[k].id;
       this.arrow(headX, this.laneY(tid), headX, this.laneY(seg.holder), "#c0392b", true);
     });
+    const waiting = model.outcome.status === "stalled" ? model.outcome.waiting : null;
+    if (waiting && this.stalled >= 0 && i >= this.stalled) {
+      const { ctx } = this;
+      ctx.fillStyle = "#8a5300";
+      ctx.font = "bold 12px system-ui, sans-serif";
+      ctx.textBaseline = "middle";
+      for (const w of waiting) {
+        const x = Math.min(headX + 6, this.width - 90);
+        const y = this.laneY(w.thread);
+        ctx.fillRect(x, y - 6, 3, 12); // a pause sign, drawn: the glyph is missing from many fonts
+        ctx.fillRect(x + 5, y - 6, 3, 12);
+        ctx.fillText(this.strings["outcome.stalled"], x + 12, y);
+      }
+    }
     const cycle = model.outcome.cycle;
     const closed = this.closed;
     if (cycle && closed >= 0 && i >= closed) {

@@ -235,7 +235,7 @@ export class Player {
     } else if (outcome.status === "stalled" && outcome.waiting) {
       box.classList.add("stall");
       const steps = outcome.waiting.map((w) =>
-        el("li", {}, fill(s["player.stall.step"], { thread: name(w.thread), object: w.object ? label(model, w.object) : "—", kind: w.kind })));
+        el("li", {}, fill(s["player.stall.step"], { thread: name(w.thread), object: w.object ? label(model, w.object) : "—", kind: `${w.kind === "queue_join" ? "join" : w.kind}()` })));
       box.append(el("strong", {}, s["player.stall"]), el("ul", {}, ...steps));
     }
     return box;
