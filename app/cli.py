@@ -48,6 +48,38 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-seconds", type=float, default=10.0, help="wall-time limit")
     run.add_argument("--quiet", action="store_true", help="do not echo the program's output")
 
+    trace = commands.add_parser(
+        "trace",
+        help="record your own program and open (or write) the viewer",
+        description=(
+            "Run SCRIPT.py with traced threading, queue and time, on this machine, and open "
+            "the player in a browser (or write it with --html, the trace with --json). "
+            "Arguments after the script go to it in sys.argv."
+        ),
+    )
+    trace.add_argument("script", type=Path, help="your program")
+    trace.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    trace.add_argument("--html", type=Path, help="write the viewer (one offline HTML file)")
+    trace.add_argument("--json", type=Path, help="write the trace (hilos.trace/1)")
+    trace.add_argument("--perfetto", type=Path, help="write Chrome/Perfetto trace events")
+    trace.add_argument("--lang", choices=("es", "en"), default="es", help="viewer language")
+    trace.add_argument("--max-seconds", type=float, default=30.0, help="wall-time limit")
+
+    export = commands.add_parser(
+        "export",
+        help="write a saved run (or a trace file) as HTML, Perfetto or JSON",
+        description=(
+            "RUN is a saved run's id (read from the database in HILOS_DB or --db) or a file "
+            "holding a trace or a saved run document."
+        ),
+    )
+    export.add_argument("run", help="run id, or a .json file")
+    export.add_argument("--html", type=Path, help="one offline HTML file with the player")
+    export.add_argument("--perfetto", type=Path, help="Chrome/Perfetto trace events (JSON)")
+    export.add_argument("--json", type=Path, help="the run document (trace and analysis)")
+    export.add_argument("--lang", choices=("es", "en"), help="viewer language")
+    export.add_argument("--db", type=Path, help="SQLite file of saved runs (default: HILOS_DB)")
+
     listing = commands.add_parser("scenarios", help="list the scenarios")
     listing.add_argument("--lang", choices=("es", "en"), default="es")
     listing.add_argument("--json", action="store_true", help="machine-readable list")
@@ -72,13 +104,17 @@ def _record(args: argparse.Namespace) -> Trace:
     path = Path(target)
     if not target.endswith(".py") and "/" not in target and not path.exists():
         return _record_scenario(target, params, args.lang, echo, common)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {target}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {target}: {exc}") from None
+    source = _read_program(path)
     return run_source(source, params, filename=str(path), echo=echo, **common)
+
+
+def _read_program(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
 
 
 def _record_scenario(
@@ -142,11 +178,137 @@ def _scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc}") from None
+    print(f"hilos: wrote {path}", file=sys.stderr)
+
+
+def _outputs(args: argparse.Namespace, document: dict[str, Any], lang: str) -> None:
+    from .export import perfetto, standalone_html
+
+    if args.html:
+        _write(args.html, standalone_html(document, lang))
+    if args.perfetto:
+        _write(args.perfetto, json.dumps(perfetto(document), separators=(",", ":")))
+    if args.json:
+        text = document["trace"] if args.command == "trace" else document
+        _write(args.json, json.dumps(text, ensure_ascii=False, separators=(",", ":")))
+
+
+def _trace(args: argparse.Namespace) -> int:
+    import tempfile
+    import webbrowser
+
+    from .export import run_document, standalone_html
+
+    _own_options_after_script(args)
+    script: Path = args.script
+    source = _read_program(script)
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [str(script), *args.args]
+    sys.path.insert(0, str(script.resolve().parent))  # the program's own modules import
+    try:
+        trace = run_source(
+            source, filename=str(script), echo=True, max_seconds=args.max_seconds, any_import=True
+        )
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
+    document = run_document(trace, args.lang)
+    print(f"hilos: {trace.outcome.status}: {trace.outcome.message}", file=sys.stderr)
+    if args.html or args.json or args.perfetto:
+        _outputs(args, document, args.lang)
+        return 0
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".html", prefix="hilos-", delete=False, encoding="utf-8"
+    ) as page:
+        page.write(standalone_html(document, args.lang))
+    print(f"hilos: the viewer is {page.name}", file=sys.stderr)
+    webbrowser.open(Path(page.name).as_uri())
+    return 0
+
+
+_TRACE_OPTIONS = {"--html": Path, "--json": Path, "--perfetto": Path, "--lang": str,
+                  "--max-seconds": float}  # fmt: skip
+
+
+def _own_options_after_script(args: argparse.Namespace) -> None:
+    """`hilos trace prog.py 1 2 --html out.html`: our options may follow the program's
+    arguments; anything after `--` is the program's, whatever it looks like."""
+    program: list[str] = []
+    tokens = list(args.args)
+    while tokens:
+        token = tokens.pop(0)
+        if token == "--":
+            program.extend(tokens)
+            break
+        name, eq, inline = token.partition("=")
+        if name in _TRACE_OPTIONS:
+            if not eq:
+                if not tokens:
+                    raise UsageError(f"{name} needs a value")
+                inline = tokens.pop(0)
+            if name == "--lang" and inline not in ("es", "en"):
+                raise UsageError(f"--lang must be es or en (got {inline!r})")
+            try:
+                value = _TRACE_OPTIONS[name](inline)
+            except ValueError:
+                raise UsageError(f"{name} takes a number (got {inline!r})") from None
+            setattr(args, name[2:].replace("-", "_"), value)
+        else:
+            program.append(token)
+    args.args = program
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import run_document
+    from .tracing import TraceFormatError
+
+    if not (args.html or args.perfetto or args.json):
+        raise UsageError("say what to write: --html FILE, --perfetto FILE or --json FILE")
+    source = Path(args.run)
+    document: dict[str, Any]
+    if source.suffix == ".json" or source.exists():
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UsageError(f"no such file: {source}") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UsageError(f"cannot read {source}: {exc}") from None
+        if isinstance(data, dict) and "trace" in data:
+            document = data
+        else:
+            try:
+                trace = Trace.from_json(data)
+            except TraceFormatError as exc:
+                raise UsageError(f"{source}: {exc}") from None
+            document = run_document(trace, args.lang or trace.lang or "es")
+    else:
+        from .settings import Settings
+        from .store import RunStore
+
+        db = args.db or Settings().db
+        if not db.exists():
+            raise UsageError(f"no database at {db} (set HILOS_DB or pass --db)")
+        stored = RunStore(db).get(args.run)
+        if stored is None:
+            raise UsageError(f"no saved run {args.run!r} in {db}")
+        document = json.loads(stored.document())
+    _outputs(args, document, args.lang or document.get("lang") or "es")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command == "scenarios":
             return _scenarios(args)
+        if args.command == "trace":
+            return _trace(args)
+        if args.command == "export":
+            return _export(args)
         return _run(args)
     except (UsageError, ScenarioError) as exc:
         print(f"hilos: error: {exc}", file=sys.stderr)

@@ -14,17 +14,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .settings import Settings
 from .store import RunStore
 from .web.api import api_router
+from .web.embed import embed_router
 from .web.pages import page_router
 from .web.runs import RunExecutor, RunService
 from .web.templating import STATIC, Pages
 
 __all__ = ["create_app"]
 
-CSP = (
+CSP_BASE = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
 )
+CSP = CSP_BASE + "frame-ancestors 'none'"
 
 
 class CachedStatic(StaticFiles):
@@ -59,6 +60,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 if not docs:
                     headers.setdefault("Content-Security-Policy", CSP)
+                if "frame-ancestors 'none'" in headers.get("Content-Security-Policy", ""):
+                    headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP 2
                 for name, value in _HEADERS:
                     headers.setdefault(name, value)
             await send(message)
@@ -97,9 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.include_router(api_router(service=service, retry_after=settings.retry_after))
-    app.include_router(
-        page_router(service=service, pages=Pages(), retry_after=settings.retry_after)
-    )
+    pages = Pages()
+    app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
+    embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
+    app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     return app

@@ -20,3 +20,8 @@ class Settings(BaseSettings):
     run_queue: int = Field(8, ge=0, le=1000, description="live runs waiting for a worker")
     run_seconds: float = Field(5.0, gt=0, le=30, description="wall-time limit of one live run")
     retry_after: int = Field(5, ge=1, description="Retry-After seconds when saturated")
+    frame_ancestors: str = Field(
+        "*",
+        pattern=r"^[^;,\r\n]+$",
+        description="who may frame /embed pages (CSP frame-ancestors sources, space separated)",
+    )

@@ -150,3 +150,99 @@ def test_scenarios_lists_every_id_with_its_title(
     assert main(["scenarios", "--json", "--lang", lang]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in listed] == [s.id for s in scenarios]
+
+
+OWN_PROGRAM = """\
+import json
+import sys
+import threading
+
+lock = threading.Lock()
+
+
+def work(n):
+    with lock:
+        print("work", n, json.dumps(sys.argv[1:]))
+
+
+threads = [threading.Thread(target=work, args=(i,), name=f"W{i}") for i in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+def test_trace_records_your_own_program_with_its_arguments_and_any_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "mine.py"
+    script.write_text(OWN_PROGRAM, encoding="utf-8")
+    page, data = tmp_path / "mine.html", tmp_path / "mine.json"
+    assert main(["trace", str(script), "a", "--x", "--html", str(page), "--json", str(data)]) == 0
+    assert 'work 0 ["a", "--x"]' in capsys.readouterr().out
+    trace = json.loads(data.read_text(encoding="utf-8"))
+    assert trace["schema"] == "hilos.trace/1" and trace["outcome"]["status"] == "completed"
+    assert {t["name"] for t in trace["threads"]} == {"MainThread", "W0", "W1"}
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>") and "new Player(" in text
+
+
+def test_trace_passes_everything_after_a_double_dash_to_the_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "mine.py"
+    script.write_text(OWN_PROGRAM, encoding="utf-8")
+    data = tmp_path / "t.json"
+    assert main(["trace", str(script), "--json", str(data), "--", "--html", "x"]) == 0
+    assert 'work 1 ["--html", "x"]' in capsys.readouterr().out
+    assert data.exists() and not (tmp_path / "x").exists()
+
+
+def test_export_writes_perfetto_and_html_from_a_trace_file_or_a_saved_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.export import run_document
+    from app.runner import run_source
+    from app.store import RunStore
+
+    trace = run_source(PROGRAM)
+    trace_file = tmp_path / "trace.json"
+    trace_file.write_text(trace.dumps(), encoding="utf-8")
+    perfetto_file = tmp_path / "p.json"
+    assert main(["export", str(trace_file), "--perfetto", str(perfetto_file)]) == 0
+    events = json.loads(perfetto_file.read_text(encoding="utf-8"))["traceEvents"]
+    assert any(ev["ph"] == "X" for ev in events)
+    db = tmp_path / "runs.sqlite3"
+    document = run_document(trace, "en", "abcdefghjkmn")
+    RunStore(db).save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
+                      status="completed", run_id="abcdefghjkmn")  # fmt: skip
+    page = tmp_path / "run.html"
+    assert main(["export", "abcdefghjkmn", "--db", str(db), "--html", str(page)]) == 0
+    assert '<html lang="en">' in page.read_text(encoding="utf-8")
+    assert main(["export", "zzzzzzzzzzzz", "--db", str(db), "--html", str(page)]) == 2
+    assert "no saved run 'zzzzzzzzzzzz'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["trace", "missing.py"], "no such file"),
+        (["trace", "{script}", "--lang", "fr"], "--lang must be es or en"),
+        (["trace", "{script}", "--html"], "--html needs a value"),
+        (["export", "{script}"], "say what to write"),
+        (["export", "{bad}", "--html", "x.html"], "cannot read"),
+        (["export", "{other}", "--html", "x.html"], "unsupported trace schema"),
+    ],
+)
+def test_bad_trace_and_export_input_exits_2_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    script = tmp_path / "mine.py"
+    script.write_text(OWN_PROGRAM, encoding="utf-8")
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"schema": "hilos.trace/9"}', encoding="utf-8")
+    paths = {"script": script, "bad": tmp_path / "bad.json", "other": tmp_path / "other.json"}
+    assert main([a.format(**paths) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("hilos: error") == 1

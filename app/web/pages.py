@@ -13,7 +13,7 @@ from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from .i18n import MESSAGES, negotiate
 from .runs import RunService, Saturated
-from .templating import Pages
+from .templating import Pages, oembed_url
 
 __all__ = ["page_router"]
 
@@ -69,6 +69,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             run=run,
             run_params=None,
             error=None if run else MESSAGES[lang]["error.busy"],
+            oembed_url=oembed_url(request, f"/scenarios/{found.id}?lang={lang}"),
         )
 
     @router.post("/scenarios/{scenario_id}/runs", response_class=HTMLResponse)
@@ -137,6 +138,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             scenario=scenario,
             texts=scenario.texts[lang] if scenario else None,
             error=None,
+            oembed_url=oembed_url(request, f"/runs/{run.id}?lang={lang}"),
         )
 
     return router

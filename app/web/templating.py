@@ -6,6 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -28,6 +29,12 @@ def _digest(path: str) -> str:
     return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:12]
 
 
+def oembed_url(request: Request, path: str) -> str:
+    """The oEmbed discovery URL of one of this site's pages."""
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/oembed?{urlencode({'url': base + path, 'format': 'json'})}"
+
+
 def static_url(path: str) -> str:
     """A static file's URL with its content hash, so it can be cached for a year."""
     return f"/static/{path}?_hash={_digest(path)}"
@@ -44,6 +51,7 @@ class Pages:
     ) -> HTMLResponse:
         words = MESSAGES[lang]
         context.setdefault("fragment", request.headers.get("hx-request") == "true")
+        context.setdefault("oembed_url", None)
         context.update(
             lang=lang,
             t=words,

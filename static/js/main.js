@@ -15,6 +15,7 @@ async function mount(root) {
     root.player = new Player(root, doc, strings());
     root.dataset.mounted = "ready";
     root.dataset.readyMs = String(Math.round(performance.now())); // first frame drawn (benchmarks)
+    if (root.dataset.autoplay === "1") root.player.play();
   } catch (error) {
     root.dataset.mounted = "error";
     root.textContent = String(error);

@@ -104,9 +104,10 @@ export class Player {
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
     this.legend = el("ul", { class: "legend", "aria-label": s["player.legend"] },
       ...["running", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
-    this.code = el("ol", { class: "code" },
+    // Both panels scroll: focusable, so keyboard users can scroll them too.
+    this.code = el("ol", { class: "code", tabindex: "0", "aria-label": s["player.code"] },
       ...this.model.trace.source.split("\n").map((line) => el("li", {}, el("code", { text: line || " " }))));
-    this.story = el("ul", { class: "narration", "aria-live": "polite", "aria-label": s["player.narration"] });
+    this.story = el("ul", { class: "narration", tabindex: "0", "aria-live": "polite", "aria-label": s["player.narration"] });
     this.summary = el("div", { class: "summary" });
     this.ending = this.buildEnding();
     const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.legend, this.ending);

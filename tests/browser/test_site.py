@@ -37,7 +37,7 @@ def test_pick_deadlock_from_the_gallery_play_and_see_the_cycle(server: Server, p
     assert player_index(page) == -1
     cycle = page.locator(".player .ending.cycle")
     expect(cycle).to_be_hidden()
-    page.get_by_label(EN["player.speed"]).select_option("4")
+    page.get_by_label(EN["player.speed"], exact=True).select_option("4")
     page.get_by_role("button", name=EN["player.play"]).click()
     expect(cycle).to_be_visible(timeout=30_000)
     expect(cycle).to_contain_text("Thread-1 waits for lock_2, held by Thread-2")

@@ -1,0 +1,173 @@
+"""A run leaving Hilos: Chrome/Perfetto trace events, and one offline HTML file with the player.
+
+Both work from a saved run document (`{trace, analysis, ...}`, as the site stores it) or from
+a fresh recording; neither needs the server.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .analysis import analyse
+from .tracing import Trace
+from .web.i18n import MESSAGES
+
+__all__ = ["perfetto", "run_document", "standalone_html"]
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
+# The player's modules in dependency order; bundled into one classic script for a file that
+# must work from disk (browsers refuse ES module imports from file:// pages).
+_MODULES = ("js/model.js", "js/lanes.js", "js/player.js")
+_PID = 1
+
+
+def run_document(trace: Trace, lang: str, run_id: str | None = None) -> dict[str, Any]:
+    """The document the site stores for a run: trace, analysis and the facts beside them."""
+    return {
+        "id": run_id,
+        "url": f"/runs/{run_id}" if run_id else None,
+        "scenario": trace.scenario,
+        "lang": lang,
+        "params": trace.params,
+        "outcome": trace.outcome.to_json(),
+        "trace": trace.to_json(),
+        "analysis": analyse(trace).to_json(lang),
+    }
+
+
+# -- Perfetto / Chrome Trace Event JSON ----------------------------------------------------------
+
+
+def perfetto(document: dict[str, Any]) -> dict[str, Any]:
+    """Chrome Trace Event JSON (opens in ui.perfetto.dev and chrome://tracing).
+
+    One track per thread (tid = Hilos thread id + 1, so threads with the same name stay
+    apart), `X` slices for its states, `s`/`f` flow arrows for hand-offs anchored inside those
+    slices, `C` counters for queue sizes, and instant events for prints and for the deadlock
+    or stall.
+    """
+    trace = Trace.from_json(document["trace"])
+    analysis = document.get("analysis") or analyse(trace).to_json(document.get("lang") or "en")
+    labels = {o.id: o.label for o in trace.objects}
+    times = [ev.t for ev in trace.events]
+    end = times[-1] if times else 0
+    us = _micros
+    title = f"Hilos: {trace.scenario or trace.filename}"
+    events: list[dict[str, Any]] = [_meta("process_name", 0, {"name": title})]
+    for order, th in enumerate(trace.threads):
+        events.append(_meta("thread_name", th.id + 1, {"name": f"{th.name} (#{th.id})"}))
+        events.append(_meta("thread_sort_index", th.id + 1, {"sort_index": order}))
+    for iv in analysis["intervals"]:
+        if iv["state"] == "finished":
+            continue
+        start, stop = iv["t_from"], iv["t_to"] if iv["t_to"] is not None else end
+        name = iv["state"] if not iv["object"] else f"{iv['state']}: {labels.get(iv['object'])}"
+        args = {k: iv[k] for k in ("kind", "holder", "joined") if iv[k] is not None}
+        events.append(
+            {"name": name, "cat": iv["state"], "ph": "X", "pid": _PID, "tid": iv["thread"] + 1,
+             "ts": us(start), "dur": max(us(stop) - us(start), 0.001), "args": args}
+        )  # fmt: skip
+    for n, link in enumerate(analysis["links"]):
+        source, target = trace.events[link["from"]], trace.events[link["to"]]
+        common = {"name": link["kind"], "cat": "handoff", "id": n + 1, "pid": _PID}
+        events.append(common | {"ph": "s", "tid": source.thread + 1, "ts": us(source.t)})
+        events.append(common | {"ph": "f", "bp": "e", "tid": target.thread + 1, "ts": us(target.t)})
+    for queue in analysis["queues"]:
+        for index, size in queue["sizes"]:
+            events.append(
+                {"name": labels.get(queue["object"], "queue"), "ph": "C", "pid": _PID, "tid": 0,
+                 "ts": us(times[index] if index < len(times) else 0), "args": {"size": size}}
+            )  # fmt: skip
+    for ev in trace.events:
+        if ev.kind == "print":
+            events.append(
+                {"name": f"print: {ev.arg}", "ph": "i", "s": "t", "pid": _PID,
+                 "tid": ev.thread + 1, "ts": us(ev.t)}
+            )  # fmt: skip
+        elif ev.kind in ("deadlock", "stall"):
+            events.append(
+                {"name": trace.outcome.message, "cat": ev.kind, "ph": "i", "s": "g",
+                 "pid": _PID, "tid": ev.thread + 1, "ts": us(ev.t),
+                 "args": {"cycle" if ev.kind == "deadlock" else "waiting": ev.arg}}
+            )  # fmt: skip
+    return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"hilos": title}}
+
+
+def _micros(ns: int) -> float:
+    return round(ns / 1000, 3)
+
+
+def _meta(name: str, tid: int, args: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "ph": "M", "pid": _PID, "tid": tid, "ts": 0, "args": args}
+
+
+# -- one offline HTML file -------------------------------------------------------------------------
+
+_IMPORT = re.compile(r"^import .*? from \"\./[a-z]+\.js\";\n", re.MULTILINE)
+
+
+def player_script() -> str:
+    """The player's modules as one classic script (no imports, nothing exported)."""
+    parts = []
+    for module in _MODULES:
+        code = (STATIC / module).read_text(encoding="utf-8")
+        code = _IMPORT.sub("", code)
+        code = re.sub(r"^export ", "", code, flags=re.MULTILINE)
+        parts.append(f"// {module}\n{code}")
+    return "(() => {\n" + "\n".join(parts) + _BOOT + "})();\n"
+
+
+_BOOT = """
+// Standalone file: the run and the words are in the page itself.
+const root = document.querySelector(".player");
+const doc = JSON.parse(document.getElementById("hilos-run").textContent);
+const words = JSON.parse(document.getElementById("hilos-strings").textContent);
+root.player = new Player(root, doc, words);
+root.dataset.mounted = "ready";
+"""
+
+
+def _json_for_script(value: Any) -> str:
+    # Inside <script type="application/json">, "</script" or "<!--" would change how the
+    # element is parsed; JSON may spell "<" as \u003c, so no "<" is left at all.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
+    """One HTML file, player and run included, that works offline from disk."""
+    lang = lang if lang in MESSAGES else (document.get("lang") or "es")
+    if lang not in MESSAGES:
+        lang = "es"
+    words = MESSAGES[lang]
+    strings = {k: v for k, v in words.items() if k.startswith(("player.", "state.", "outcome."))}
+    trace = document["trace"]
+    title = f"Hilos — {trace.get('scenario') or 'run'} {document.get('id') or ''}".strip()
+    css = (STATIC / "css" / "site.css").read_text(encoding="utf-8")
+    outcome = words.get(f"outcome.{document['outcome']['status']}", document["outcome"]["status"])
+    return f"""<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+{css}
+</style>
+</head>
+<body>
+<main id="content">
+<h1>{html.escape(title)} <span class="badge outcome-{html.escape(document["outcome"]["status"])}">{html.escape(outcome)}</span></h1>
+<div class="player"></div>
+</main>
+<script type="application/json" id="hilos-run">{_json_for_script(document)}</script>
+<script type="application/json" id="hilos-strings">{_json_for_script(strings)}</script>
+<script>
+{player_script()}</script>
+</body>
+</html>
+"""  # noqa: E501

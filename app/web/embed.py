@@ -1,0 +1,230 @@
+"""Hilos inside other sites: embeddable players, oEmbed, and runs to take away.
+
+Embeds are the only pages another origin may frame (`frame-ancestors` from the settings);
+they use no cookies and no storage, since an LMS iframe is a third-party context where
+browsers drop or partition both.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..export import perfetto, standalone_html
+from ..scenarios import Scenario, UnknownScenario, get_scenario
+from ..store import StoredRun
+from .i18n import MESSAGES, negotiate
+from .pages import Lang
+from .runs import RunService, Saturated
+from .templating import Pages
+
+__all__ = ["EmbedOptions", "embed_router", "iframe_html"]
+
+EMBED_WIDTH, EMBED_HEIGHT = 800, 520
+SPEEDS = ("0.25", "0.5", "1", "2", "4")
+_CHOICES = {
+    "autoplay": ("0", "1"),
+    "speed": SPEEDS,
+    "controls": ("full", "minimal"),
+    "view": ("steps", "time"),
+}
+
+
+class BadOption(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    autoplay: str = "0"
+    speed: str = "1"
+    controls: str = "full"
+    view: str = "steps"
+
+    @classmethod
+    def parse(cls, query: dict[str, str]) -> EmbedOptions:
+        values = {}
+        for name, allowed in _CHOICES.items():
+            value = query.get(name)
+            if value is None:
+                continue
+            if name == "autoplay" and value in ("true", "false"):
+                value = "1" if value == "true" else "0"
+            if value not in allowed:
+                raise BadOption(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+            values[name] = value
+        return cls(**values)
+
+    def query(self, lang: str) -> str:
+        defaults = EmbedOptions()
+        chosen = {"lang": lang} | {
+            name: getattr(self, name)
+            for name in _CHOICES
+            if getattr(self, name) != getattr(defaults, name)
+        }
+        return urlencode(chosen)
+
+
+def iframe_html(src: str, title: str, width: int | str = "100%", height: int = EMBED_HEIGHT) -> str:
+    """The snippet an instructor pastes: a title (screen readers), a size, fullscreen."""
+    return (
+        f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="{width}" '
+        f'height="{height}" style="border:0" allow="fullscreen" allowfullscreen '
+        f'loading="lazy"></iframe>'
+    )
+
+
+def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> APIRouter:
+    router = APIRouter()
+
+    def framable(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = csp_for_embeds
+        return response
+
+    def options(request: Request, lang: str) -> EmbedOptions | Response:
+        try:
+            return EmbedOptions.parse(dict(request.query_params))
+        except BadOption as exc:
+            return framable(_error(pages, request, lang, 422, str(exc)))
+
+    def render_embed(
+        request: Request, lang: str, run: StoredRun, title: str, page_url: str
+    ) -> Response:
+        chosen = options(request, lang)
+        if isinstance(chosen, Response):
+            return chosen
+        return framable(
+            pages.render(
+                request,
+                "embed.html",
+                lang,
+                run=run,
+                title=title,
+                page_url=page_url,
+                opts=chosen,
+                fragment=False,
+            )
+        )
+
+    @router.get("/embed/scenarios/{scenario_id}", response_class=Response, tags=["embed"])
+    async def embed_scenario(request: Request, scenario_id: str, lang: Lang) -> Response:
+        """A scenario's player (its default run) for an iframe on any site."""
+        try:
+            found = get_scenario(scenario_id)
+        except UnknownScenario as exc:
+            return framable(_error(pages, request, lang, 404, str(exc)))
+        try:
+            run = await service.default_run(found, lang)
+        except Saturated:
+            return framable(_error(pages, request, lang, 429, MESSAGES[lang]["error.busy"]))
+        title = found.texts[lang].title
+        return render_embed(request, lang, run, title, f"/scenarios/{scenario_id}?lang={lang}")
+
+    @router.get("/embed/runs/{run_id}", response_class=Response, tags=["embed"])
+    async def embed_run(request: Request, run_id: str, lang: Lang) -> Response:
+        """A saved run's player for an iframe on any site."""
+        run = service.store.get(run_id)
+        if run is None:
+            return framable(_error(pages, request, lang, 404, f"no saved run {run_id!r}"))
+        return render_embed(
+            request, lang, run, _run_title(run, lang), f"/runs/{run_id}?lang={lang}"
+        )
+
+    @router.get("/oembed", tags=["embed"])
+    def oembed(
+        request: Request,
+        url: Annotated[str, Query(max_length=2000, description="a scenario or run page")],
+        format: Annotated[str, Query(max_length=10)] = "json",
+        maxwidth: Annotated[int | None, Query(ge=100, le=4000)] = None,
+        maxheight: Annotated[int | None, Query(ge=100, le=4000)] = None,
+    ) -> Response:
+        """oEmbed 1.0 (`rich`) for scenario and run pages of this site."""
+        if format != "json":
+            return JSONResponse({"detail": "only format=json is offered"}, status_code=501)
+        parts = urlsplit(url)
+        query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+        lang = negotiate(query.get("lang"), request.headers.get("accept-language"))
+        match = re.fullmatch(r"/(scenarios|runs)/([A-Za-z0-9_-]{1,64})/?", parts.path)
+        if match is None:
+            return JSONResponse(
+                {"detail": "url must be a Hilos page: /scenarios/{id} or /runs/{id}"},
+                status_code=404,
+            )
+        kind, ident = match.groups()
+        if kind == "scenarios":
+            try:
+                title = get_scenario(ident).texts[lang].title
+            except UnknownScenario as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=404)
+        else:
+            run = service.store.get(ident)
+            if run is None:
+                return JSONResponse({"detail": f"no saved run {ident!r}"}, status_code=404)
+            title = _run_title(run, lang)
+        width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
+        height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
+        base = str(request.base_url).rstrip("/")
+        src = f"{base}/embed/{kind}/{ident}?{urlencode({'lang': lang})}"
+        body: dict[str, Any] = {
+            "version": "1.0",
+            "type": "rich",
+            "provider_name": "Hilos",
+            "provider_url": base + "/",
+            "title": title,
+            "html": iframe_html(src, f"Hilos: {title}", width, height),
+            "width": width,
+            "height": height,
+        }
+        return JSONResponse(body)
+
+    @router.get("/api/runs/{run_id}/perfetto", tags=["api"])
+    def run_perfetto(run_id: str) -> Response:
+        """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing."""
+        run = service.store.get(run_id)
+        if run is None:
+            return JSONResponse({"detail": f"no saved run {run_id!r}"}, status_code=404)
+        body = json.dumps(perfetto(json.loads(run.document())), separators=(",", ":"))
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="hilos-{run_id}.perfetto.json"'},
+        )
+
+    @router.get("/runs/{run_id}/download", tags=["pages"])
+    def run_download(request: Request, run_id: str, lang: Lang) -> Response:
+        """The run and the player in one HTML file that works offline."""
+        run = service.store.get(run_id)
+        if run is None:
+            return _error(pages, request, lang, 404, f"no saved run {run_id!r}")
+        page = standalone_html(json.loads(run.document()), lang)
+        return Response(
+            page,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="hilos-{run_id}.html"'},
+        )
+
+    return router
+
+
+def _run_title(run: StoredRun, lang: str) -> str:
+    words = MESSAGES[lang]
+    if run.scenario:
+        try:
+            scenario: Scenario = get_scenario(run.scenario)
+            return f"{scenario.texts[lang].title} · {run.id}"
+        except UnknownScenario:
+            pass
+    return f"{words['run.title']} {run.id}"
+
+
+def _error(pages: Pages, request: Request, lang: str, status: int, message: str) -> Response:
+    return pages.render(
+        request, "error.html", lang, status, status=status, message=message, fragment=False
+    )
