@@ -9,17 +9,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from .analysis import analyse
+from .paths import STATIC
 from .tracing import Trace
 from .web.i18n import MESSAGES
 
 __all__ = ["perfetto", "run_document", "standalone_html"]
 
-ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "static"
 # The player's modules in dependency order; bundled into one classic script for a file that
 # must work from disk (browsers refuse ES module imports from file:// pages).
 _MODULES = ("js/model.js", "js/lanes.js", "js/player.js")

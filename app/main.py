@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Scope
 
 from .settings import Settings
 from .store import RunStore
 from .web.api import api_router
 from .web.embed import embed_router
+from .web.middleware import BodyLimit, SecurityHeaders
 from .web.pages import page_router
 from .web.runs import RunExecutor, RunService
 from .web.templating import STATIC, Pages
@@ -42,40 +43,6 @@ class CachedStatic(StaticFiles):
         return response
 
 
-class SecurityHeaders:
-    """Headers every response carries. Plain ASGI: a BaseHTTPMiddleware would cost more than
-    serving a saved trace does."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        docs = scope["path"].startswith("/docs")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if not docs:
-                    headers.setdefault("Content-Security-Policy", CSP)
-                if "frame-ancestors 'none'" in headers.get("Content-Security-Policy", ""):
-                    headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP 2
-                for name, value in _HEADERS:
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = RunStore(settings.db)
@@ -91,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Hilos",
         summary="See what Python threads really do.",
         lifespan=lifespan,
+        docs_url=None,  # served below from static/vendor: no CDN, and the CSP holds
+        redoc_url=None,
     )
 
     @app.get("/healthz", tags=["api"])
@@ -101,9 +70,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.include_router(api_router(service=service, retry_after=settings.retry_after))
     pages = Pages()
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return pages.templates.TemplateResponse(request, "apidocs.html", {})
+
     app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    # Outermost last: security headers on everything, including a 413 or a compressed page.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body)
+    app.add_middleware(SecurityHeaders, csp=CSP)
     return app

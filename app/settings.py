@@ -7,19 +7,20 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+from .paths import HOME
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HILOS_")
 
-    db: Path = Field(ROOT / "var" / "hilos.sqlite3", description="SQLite file of saved runs")
+    db: Path = Field(HOME / "var" / "hilos.sqlite3", description="SQLite file of saved runs")
     run_workers: int = Field(2, ge=1, le=64, description="live runs recorded at once")
     run_queue: int = Field(8, ge=0, le=1000, description="live runs waiting for a worker")
     run_seconds: float = Field(5.0, gt=0, le=30, description="wall-time limit of one live run")
     retry_after: int = Field(5, ge=1, description="Retry-After seconds when saturated")
+    max_body: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024, description="request body limit")
     frame_ancestors: str = Field(
         "*",
         pattern=r"^[^;,\r\n]+$",

@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from app.analysis import analyse  # noqa: E402
 from app.runner import run_source  # noqa: E402
 from app.store import RunStore, new_run_id  # noqa: E402
+from benchmarks._server import start, stop  # noqa: E402
 
 PROGRAM = """
 import threading
@@ -71,31 +68,6 @@ def save_run(db: Path) -> tuple[str, int, int]:
     return run_id, len(body), len(stored.body)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
-        "--log-level", "warning", "--no-access-log", "--workers", str(workers),
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ | {"HILOS_DB": str(db)})
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).close()
-            return server, url
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("serving: the server did not start")
-
-
 def wrk(url: str, connections: int, seconds: int) -> tuple[float, float]:
     """(requests per second, p99 latency in ms) from one wrk run."""
     out = subprocess.run(
@@ -122,7 +94,7 @@ def main() -> None:
         db = Path(tmp) / "bench.sqlite3"
         run_id, size, gz = save_run(db)
         print(f"saved run: {size / 1024:.0f} KB of JSON, {gz / 1024:.0f} KB gzipped (served as is)")
-        server, url = start_server(db, args.workers)
+        server, url = start(db, args.workers)
         try:
             print(
                 f"uvicorn, {args.workers} worker(s), uvloop + httptools; wrk -t2, {args.seconds} s"
@@ -138,8 +110,7 @@ def main() -> None:
                     f"p99 {trace[1] / hello[1]:.2f}x (target <= 1.5x)"
                 )
         finally:
-            server.terminate()
-            server.wait(10)
+            stop(server)
 
 
 if __name__ == "__main__":

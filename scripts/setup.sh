@@ -47,6 +47,9 @@ if [[ ! -f "$npm_stamp" || "$(cat "$npm_stamp")" != "$npm_digest" ]]; then
 fi
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+mkdir -p static/vendor/swagger-ui  # the API docs page, served from here rather than a CDN
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+    static/vendor/swagger-ui/
 
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
 # download is not used). Install it where it is missing.

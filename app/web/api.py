@@ -18,10 +18,15 @@ from .runs import RunService, Saturated
 __all__ = ["api_router"]
 
 
+ParamValue = int | float | bool | Annotated[str, Field(max_length=40)]
+
+
 class RunRequest(BaseModel):
-    scenario: str = Field(description="scenario id, as in GET /api/scenarios")
-    params: dict[str, int | float | bool | str] = Field(
-        default_factory=dict, description="parameter values; missing ones take their default"
+    scenario: str = Field(max_length=64, description="scenario id, as in GET /api/scenarios")
+    params: dict[Annotated[str, Field(max_length=40)], ParamValue] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="parameter values; missing ones take their default",
     )
     lang: str = Field("es", pattern="^(es|en)$", description="language of the source and texts")
 

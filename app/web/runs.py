@@ -27,14 +27,23 @@ class RunExecutor:
     """A thread pool that refuses work past `workers + queue` jobs instead of piling it up."""
 
     def __init__(self, workers: int, queue: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hilos-run")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         self._slots = threading.BoundedSemaphore(workers + queue)
+        self._lock = threading.Lock()
+
+    def _running_pool(self) -> ThreadPoolExecutor:
+        # Made on first use, and again after a shutdown: an app's lifespan may start twice.
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="hilos-run")
+            return self._pool
 
     async def run(self, fn: Callable[[], T]) -> T:
         if not self._slots.acquire(blocking=False):
             raise Saturated
         try:
-            future = self._pool.submit(fn)
+            future = self._running_pool().submit(fn)
         except BaseException:
             self._slots.release()
             raise
@@ -42,7 +51,10 @@ class RunExecutor:
         return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class RunService:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,13 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ..paths import STATIC, TEMPLATES
 from .i18n import LANGS, MESSAGES
 
-__all__ = ["ROOT", "STATIC", "Pages"]
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-STATIC = ROOT / "static"
-TEMPLATES = ROOT / "templates"
+__all__ = ["STATIC", "Pages", "oembed_url", "static_url"]
 
 # The words the player (JavaScript) shows, handed to it as JSON in the page.
 _PLAYER_KEYS = [key for key in MESSAGES["en"] if key.startswith(("player.", "state.", "outcome."))]
