@@ -6,19 +6,20 @@ MAXSIZE = 2  # cuántos elementos caben en la cola
 ITEMS = 6  # cuántos elementos fabrica el productor
 CONSUME_TIME = 0.08  # el consumidor es más lento que el productor
 
-cola = Queue(maxsize=MAXSIZE)
+cola = Queue(maxsize=MAXSIZE)  # con límite: no puede crecer sin fin
 
 
 def producir():
     for i in range(ITEMS):
-        cola.put(i + 1)  # si la cola está llena, espera a que haya lugar
+        cola.put(i + 1)  # si la cola está llena, espera a que el consumidor haga lugar
         print(f"Productor puso {i + 1}; en la cola hay {cola.qsize()}")
     cola.put(None)  # None avisa al consumidor que no vendrá nada más
+    print("Productor terminó")
 
 
 def consumir():
     while True:
-        elemento = cola.get()
+        elemento = cola.get()  # cada get() deja un lugar libre para el productor
         if elemento is None:
             break
         time.sleep(CONSUME_TIME)

@@ -2,21 +2,24 @@ import threading
 import time
 
 THREADS = 3  # how many MyThread instances are created
+WORK = 0.05  # seconds each thread spends inside the protected section
 SHARED = True  # False: each instance makes its own lock in __init__
 
 
 class MyThread(threading.Thread):
-    lock = threading.Lock()  # class attribute: one for all instances
+    # Created once, when the class is defined: every instance shares this one lock
+    lock = threading.Lock()
 
     def __init__(self, thread_name):
         super().__init__(name=thread_name)
         if not SHARED:
-            self.lock = threading.Lock()  # one per instance: it protects nothing
+            # An instance attribute hides the class one: each thread would have its own
+            self.lock = threading.Lock()
 
     def run(self):
-        with self.lock:  # self.lock looks in the instance first, then in the class
+        with self.lock:  # if another instance holds it, this thread waits its turn
             print(f"{self.name} enters the protected section")
-            time.sleep(0.05)
+            time.sleep(WORK)
             print(f"{self.name} leaves")
 
 

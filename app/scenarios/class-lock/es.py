@@ -2,21 +2,24 @@ import threading
 import time
 
 THREADS = 3  # cuántas instancias de MiThread se crean
+WORK = 0.05  # segundos que cada hilo pasa dentro de la sección protegida
 SHARED = True  # False: cada instancia crea su propio candado en __init__
 
 
 class MiThread(threading.Thread):
-    lock = threading.Lock()  # atributo de clase: uno solo para todas las instancias
+    # Se crea una sola vez, al definir la clase: todas las instancias comparten este candado
+    lock = threading.Lock()
 
     def __init__(self, nombre):
         super().__init__(name=nombre)
         if not SHARED:
-            self.lock = threading.Lock()  # uno por instancia: no protege nada
+            # Un atributo de la instancia tapa al de la clase: cada hilo tendría el suyo
+            self.lock = threading.Lock()
 
     def run(self):
-        with self.lock:  # self.lock busca primero en la instancia y luego en la clase
+        with self.lock:  # si otra instancia lo tiene, este hilo espera su turno
             print(f"{self.name} entra a la sección protegida")
-            time.sleep(0.05)
+            time.sleep(WORK)
             print(f"{self.name} sale")
 
 

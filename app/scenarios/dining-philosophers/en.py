@@ -4,18 +4,22 @@ import time
 PHILOSOPHERS = 5  # how many philosophers (and forks) sit at the table
 ORDERED = False  # True: each takes the lower-numbered fork first
 
-forks = [threading.Lock() for _ in range(PHILOSOPHERS)]
+forks = [threading.Lock() for _ in range(PHILOSOPHERS)]  # one between every two philosophers
 
 
 def philosopher(i):
-    left, right = i, (i + 1) % PHILOSOPHERS
+    name = threading.current_thread().name
+    # Fork i is on the left and the next one on the right (the table is round)
+    first, second = i, (i + 1) % PHILOSOPHERS
     if ORDERED:
-        left, right = min(left, right), max(left, right)
-    with forks[left]:
-        print(f"Philosopher-{i + 1} took fork {left}")
+        # A global order breaks the cycle: the last philosopher asks for fork 0 first
+        first, second = min(first, second), max(first, second)
+    with forks[first]:
+        print(f"{name} took fork {first}")
         time.sleep(0.1)  # thinks for a moment: time for everyone to take a first fork
-        with forks[right]:
-            print(f"Philosopher-{i + 1} eats")
+        print(f"{name} waits for fork {second}")
+        with forks[second]:
+            print(f"{name} eats")
             time.sleep(0.05)
 
 

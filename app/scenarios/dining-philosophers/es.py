@@ -4,18 +4,22 @@ import time
 PHILOSOPHERS = 5  # cuántos filósofos (y tenedores) hay en la mesa
 ORDERED = False  # True: cada uno toma primero el tenedor de número menor
 
-tenedores = [threading.Lock() for _ in range(PHILOSOPHERS)]
+tenedores = [threading.Lock() for _ in range(PHILOSOPHERS)]  # uno entre cada dos filósofos
 
 
 def filosofo(i):
-    izquierdo, derecho = i, (i + 1) % PHILOSOPHERS
+    nombre = threading.current_thread().name
+    # El tenedor i está a su izquierda y el siguiente a su derecha (la mesa es redonda)
+    primero, segundo = i, (i + 1) % PHILOSOPHERS
     if ORDERED:
-        izquierdo, derecho = min(izquierdo, derecho), max(izquierdo, derecho)
-    with tenedores[izquierdo]:
-        print(f"Filósofo-{i + 1} tomó el tenedor {izquierdo}")
+        # Un orden global rompe el ciclo: el último filósofo pide primero el tenedor 0
+        primero, segundo = min(primero, segundo), max(primero, segundo)
+    with tenedores[primero]:
+        print(f"{nombre} tomó el tenedor {primero}")
         time.sleep(0.1)  # piensa un momento: tiempo para que todos tomen su primer tenedor
-        with tenedores[derecho]:
-            print(f"Filósofo-{i + 1} come")
+        print(f"{nombre} espera el tenedor {segundo}")
+        with tenedores[segundo]:
+            print(f"{nombre} come")
             time.sleep(0.05)
 
 

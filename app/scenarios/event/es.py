@@ -1,34 +1,41 @@
 import threading
 import time
 
-RUNNERS = 2  # cuántos hilos esperan la señal de salida
+RUNNERS = 3  # cuántos corredores esperan la salida
 DELAY = 0.2  # segundos hasta que el juez da la salida
 
-esperar = threading.Event()  # la salida
-avisar = threading.Event()  # «alguien llegó»
-revisar = threading.Event()  # una señal que solo se consulta
+esperar = threading.Event()  # la salida: los corredores esperan a que se active
+avisar = threading.Event()  # el primero en llegar a la meta avisa al juez
+revisar = threading.Event()  # «ya hay ganador»: se revisa, nadie la espera
 
 
-def correr():
+def correr(segundos):
     nombre = threading.current_thread().name
     print(f"{nombre} espera la salida")
-    esperar.wait()  # espera hasta que se active la señal
-    print(f"{nombre} sale corriendo")
-    time.sleep(0.05)
-    avisar.set()  # activa la señal: despierta a quien espere en avisar
+    esperar.wait()  # se queda aquí hasta que alguien haga esperar.set()
+    time.sleep(segundos)  # cada corredor tarda distinto en llegar
+    if revisar.is_set():  # is_set() no espera: responde True o False en este momento
+        print(f"{nombre} llega a la meta, pero ya había ganador")
+    else:
+        print(f"{nombre} llega primero")
+        avisar.set()  # despierta al juez, que espera en avisar.wait()
 
 
 def juzgar():
     time.sleep(DELAY)
-    print(f"¿Alguien revisó antes de la salida? {revisar.is_set()}")
+    print("Juez: ¡salida!")
     esperar.set()  # todos los que esperan despiertan a la vez
     avisar.wait()
-    print("Juez: alguien llegó a la meta")
-    esperar.clear()  # desactiva la señal para una próxima carrera
-    print(f"¿Salida activa después de clear()? {esperar.is_set()}")
+    revisar.set()  # desde ahora, quien revise sabrá que ya hay ganador
+    print(f"Juez: ¡tenemos ganador! ¿avisar está activa? {avisar.is_set()}")
+    avisar.clear()  # la apaga: un nuevo avisar.wait() volvería a esperar
+    print(f"Juez: después de clear(), ¿avisar está activa? {avisar.is_set()}")
 
 
-hilos = [threading.Thread(target=correr, name=f"Corredor-{i + 1}") for i in range(RUNNERS)]
+hilos = [
+    threading.Thread(target=correr, args=(0.1 * (i + 1),), name=f"Corredor-{i + 1}")
+    for i in range(RUNNERS)
+]
 hilos.append(threading.Thread(target=juzgar, name="Juez"))
 for hilo in hilos:
     hilo.start()

@@ -6,7 +6,7 @@ ITEMS = 4  # how many items the producer makes
 PRODUCE_TIME = 0.05  # seconds to make each one
 CONSUME_TIME = 0.08  # seconds to process each one
 
-work_queue = Queue()
+work_queue = Queue()  # it has its own lock inside: put() and get() are thread-safe
 
 
 def produce():
@@ -22,12 +22,13 @@ def consume():
         item = work_queue.get()  # take an item; if there is none, wait until there is
         time.sleep(CONSUME_TIME)
         print(f"Consumer processed {item}")
-        work_queue.task_done()  # tell the queue this item is done
+        work_queue.task_done()  # one less pending: when none are left, join() returns
 
 
+# A daemon: its loop never ends, and this way the program can finish without waiting for it
 threading.Thread(target=consume, name="Consumer", daemon=True).start()
 producer = threading.Thread(target=produce, name="Producer")
 producer.start()
-producer.join()
+producer.join()  # everything has been put, but maybe not processed yet
 work_queue.join()  # wait until every item put has had its task_done()
 print("All processed")
