@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from .settings import Settings
 from .store import RunStore
-from .web.api import api_router
+from .web.api import SavedRunsFastPath, api_router
 from .web.embed import embed_router
 from .web.middleware import BodyLimit, SecurityHeaders
 from .web.pages import page_router
@@ -82,5 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost last: security headers on everything, including a 413 or a compressed page.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body)
+    app.add_middleware(SavedRunsFastPath, store=store)
     app.add_middleware(SecurityHeaders, csp=CSP)
     return app

@@ -209,6 +209,8 @@ def test_saved_runs_are_served_as_stored_gzip_with_an_etag(client: TestClient) -
     )  # httpx decodes gzip: compare with the stored document
     assert raw.headers["content-encoding"] == "gzip"
     assert raw.content == gzip.decompress(stored.body)
+    assert "frame-ancestors 'none'" in raw.headers["content-security-policy"]
+    assert raw.headers["x-content-type-options"] == "nosniff"
     etag = raw.headers["etag"]
     assert client.get(f"/api/runs/{run_id}", headers={"If-None-Match": etag}).status_code == 304
     plain = client.get(f"/api/runs/{run_id}", headers={"Accept-Encoding": "identity"})
