@@ -245,6 +245,10 @@ def test_the_deadlock_cycle_is_placed_on_the_requests_that_close_it() -> None:
         assert request.thread == step["thread"] and request.obj == step["object"]
     sentence = next(s["text"] for s in data["narration"] if s["index"] == ending["index"])
     assert sentence.startswith("Deadlock: ") and sentence.count("held by") == 2
+    for step in ending["cycle"]:  # blocked right up to the end: stopped, not running again
+        own = [iv for iv in data["intervals"] if iv["thread"] == step["thread"]]
+        assert [iv["state"] for iv in own[-2:]] == ["blocked", "finished"]
+        assert own[-1]["how"] == "deadlock"
     assert len(data["lock_order"]["potential_deadlocks"]) == 1
 
 

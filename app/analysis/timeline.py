@@ -303,7 +303,12 @@ class _Replay:
         if kind in _REQUESTS:
             self.request(i, t, thread, _REQUESTS[kind], obj, arg)
             return
-        if kind in _OUTCOMES or kind == "aborted":
+        if kind == "aborted":
+            # The run was stopped while this thread waited: it stays drawn as waiting up
+            # to its thread_abort, rather than seeming to run again for an instant.
+            self.close(thread, None, obj)
+            return
+        if kind in _OUTCOMES:
             closed = self.close(thread, _OUTCOMES.get(kind), obj)
             if closed is not None:
                 self.outcome(i, t, thread, kind, obj, arg, closed)

@@ -80,6 +80,8 @@ export function buildModel(doc) {
       if (e.kind === "join_request") detail.joined = Array.isArray(e.arg) ? e.arg[0] : null;
       stacks[k].push(detail);
       startSegment(k, REQUESTS[e.kind], e, detail);
+    } else if (e.kind === "aborted") {
+      stacks[k].pop(); // stopped while waiting: drawn as waiting up to its thread_abort
     } else if (ANSWERS.has(e.kind) && !(COMPACT_FAILURES.has(e.kind) && !stacks[k].length)) {
       stacks[k].pop();
       const top = stacks[k][stacks[k].length - 1];
