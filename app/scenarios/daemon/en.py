@@ -2,15 +2,15 @@ import threading
 import time
 
 NORMAL_WORK = 0.3  # seconds the normal thread works
+DAEMON = True  # is Watcher a daemon? With False, the program waits for it too
 
 
 def watch():
-    round_number = 0
-    while True:  # an endless loop: it can only end because it is a daemon
-        round_number += 1
+    # Five rounds of 0.1 s: longer than Normal with the default values
+    for round_number in range(1, 6):
         print(f"Watcher: round {round_number}")
         time.sleep(0.1)
-    print("Watcher: goodbye")  # never gets here
+    print("Watcher: done with my rounds")  # a daemon that gets cut off never gets here
 
 
 def work():
@@ -20,8 +20,9 @@ def work():
 
 
 # Daemon threads let the program end even while they are still running
-watcher = threading.Thread(target=watch, name="Watcher", daemon=True)
+watcher = threading.Thread(target=watch, name="Watcher", daemon=DAEMON)
 normal = threading.Thread(target=work, name="Normal")
 watcher.start()
 normal.start()
-print("MainThread reached its end; the program waits for Normal, not for Watcher")
+# No join(): the main code ends here, but the program does not
+print(f"{threading.current_thread().name} reached its end; is Watcher a daemon? {watcher.daemon}")

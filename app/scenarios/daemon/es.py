@@ -2,15 +2,15 @@ import threading
 import time
 
 NORMAL_WORK = 0.3  # segundos que trabaja el hilo normal
+DAEMON = True  # ¿Vigilante es daemon? Con False, el programa también lo espera
 
 
 def vigilar():
-    ronda = 0
-    while True:  # un bucle sin fin: solo puede terminar porque es daemon
-        ronda += 1
+    # Cinco rondas de 0.1 s: dura más que Normal con los valores por defecto
+    for ronda in range(1, 6):
         print(f"Vigilante: ronda {ronda}")
         time.sleep(0.1)
-    print("Vigilante: me despido")  # nunca llega aquí
+    print("Vigilante: terminé mis rondas")  # un daemon cortado nunca llega aquí
 
 
 def trabajar():
@@ -20,8 +20,9 @@ def trabajar():
 
 
 # Los daemons permiten que el programa termine aunque el hilo esté activo
-vigilante = threading.Thread(target=vigilar, name="Vigilante", daemon=True)
+vigilante = threading.Thread(target=vigilar, name="Vigilante", daemon=DAEMON)
 normal = threading.Thread(target=trabajar, name="Normal")
 vigilante.start()
 normal.start()
-print("MainThread llegó al final; el programa espera a Normal, no a Vigilante")
+# Sin join(): el código principal termina aquí, pero el programa no
+print(f"{threading.current_thread().name} llegó al final; ¿Vigilante es daemon? {vigilante.daemon}")

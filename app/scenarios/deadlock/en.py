@@ -7,7 +7,7 @@ lock_1 = threading.Lock()
 lock_2 = threading.Lock()
 
 
-def transfer(first, second):
+def take_both(first, second):
     name = threading.current_thread().name
     with first:
         print(f"{name} took its first lock")
@@ -18,8 +18,8 @@ def transfer(first, second):
 
 
 # Both threads want the same locks, but in opposite orders
-thread_1 = threading.Thread(target=transfer, args=(lock_1, lock_2), name="Thread-1")
-thread_2 = threading.Thread(target=transfer, args=(lock_2, lock_1), name="Thread-2")
+thread_1 = threading.Thread(target=take_both, args=(lock_1, lock_2), name="Thread-1")
+thread_2 = threading.Thread(target=take_both, args=(lock_2, lock_1), name="Thread-2")
 thread_1.start()
 thread_2.start()
 thread_1.join()

@@ -7,7 +7,7 @@ lock_1 = threading.Lock()
 lock_2 = threading.Lock()
 
 
-def transferir(primero, segundo):
+def tomar_los_dos(primero, segundo):
     nombre = threading.current_thread().name
     with primero:
         print(f"{nombre} tomó su primer candado")
@@ -18,8 +18,8 @@ def transferir(primero, segundo):
 
 
 # Los dos hilos piden los mismos candados, pero en orden contrario
-hilo_1 = threading.Thread(target=transferir, args=(lock_1, lock_2), name="Hilo-1")
-hilo_2 = threading.Thread(target=transferir, args=(lock_2, lock_1), name="Hilo-2")
+hilo_1 = threading.Thread(target=tomar_los_dos, args=(lock_1, lock_2), name="Hilo-1")
+hilo_2 = threading.Thread(target=tomar_los_dos, args=(lock_2, lock_1), name="Hilo-2")
 hilo_1.start()
 hilo_2.start()
 hilo_1.join()

@@ -7,19 +7,19 @@ lock_1 = threading.Lock()
 lock_2 = threading.Lock()
 
 
-def transfer(first, second):
+def take_both(first, second):
     name = threading.current_thread().name
-    with first:
+    with first:  # whoever comes second waits here, holding no lock at all
         print(f"{name} took its first lock")
         time.sleep(PAUSE)
         print(f"{name} asks for the second lock...")
-        with second:
+        with second:  # free: nobody can hold it without having taken the first one
             print(f"{name} has both")
 
 
 # The fix: both threads ask for the locks in the same order
-thread_1 = threading.Thread(target=transfer, args=(lock_1, lock_2), name="Thread-1")
-thread_2 = threading.Thread(target=transfer, args=(lock_1, lock_2), name="Thread-2")
+thread_1 = threading.Thread(target=take_both, args=(lock_1, lock_2), name="Thread-1")
+thread_2 = threading.Thread(target=take_both, args=(lock_1, lock_2), name="Thread-2")
 thread_1.start()
 thread_2.start()
 thread_1.join()

@@ -6,26 +6,32 @@ ITERATIONS = 3  # cuántas veces suma 1 cada hilo
 HOLD = 0.02  # segundos que cada hilo tiene el candado tomado
 
 contador = 0
-lock_1 = threading.Lock()  # el candado debe ser compartido por todos los hilos
+candado = threading.Lock()  # el candado debe ser compartido por todos los hilos
 
 
 def sumar_con_acquire():
     global contador
+    nombre = threading.current_thread().name
     for _ in range(ITERATIONS):
-        lock_1.acquire()  # agarra el candado: solo quien lo tenga sigue
+        candado.acquire()  # agarra el candado: solo quien lo tenga sigue
         leido = contador
-        time.sleep(HOLD)
+        time.sleep(HOLD)  # nadie más puede leer mientras tanto: los demás esperan
         contador = leido + 1
-        lock_1.release()  # lo suelta: queda libre para otro hilo
+        print(f"{nombre} (acquire): {contador}")
+        candado.release()  # lo suelta: queda libre para otro hilo
+        time.sleep(0.01)  # trabajo sin el candado: deja que otro lo tome
 
 
 def sumar_con_with():
     global contador
+    nombre = threading.current_thread().name
     for _ in range(ITERATIONS):
-        with lock_1:  # lo mismo, y no hace falta soltarlo a mano
+        with candado:  # lo mismo, y se suelta solo al salir del bloque, incluso con un error
             leido = contador
             time.sleep(HOLD)
             contador = leido + 1
+            print(f"{nombre} (with): {contador}")
+        time.sleep(0.01)
 
 
 hilos = []
