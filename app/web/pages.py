@@ -19,7 +19,7 @@ __all__ = ["page_router"]
 
 
 def page_lang(
-    lang: Annotated[str | None, Query(description="es or en; others are ignored")] = None,
+    lang: Annotated[str | None, Query(max_length=16, description="es or en")] = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> str:
     """The page's language: `?lang=`, then Accept-Language, then Spanish (never a cookie)."""
