@@ -317,3 +317,48 @@ def test_the_compiled_lock_is_used_when_built_and_pure_python_on_request() -> No
     assert not isinstance(pure.modules["threading"].Lock(), FastTracedLock)
     fast.finish()
     pure.finish()
+
+
+def test_one_thread_recording_into_two_recorders_in_turn_keeps_each_ones_ids_and_lines() -> None:
+    """The compiled path caches the calling thread's id and each line it looked up."""
+    first, second = Recorder(), Recorder()
+    lock_a = first.modules["threading"].Lock()
+    # A thread the second recorder meets first, so the two give it different ids.
+    # Joined, so the next thread gets its stack, its thread-local storage and its ident.
+    earlier = second.modules["threading"].Thread(target=lambda: None)
+    earlier.start()
+    earlier.join()
+    lock_b = second.modules["threading"].Lock()
+
+    def use(lock: Any) -> None:
+        lock.acquire()
+        lock.release()
+
+    def take_turns() -> None:
+        for _ in range(3):
+            use(lock_a)
+            use(lock_b)
+            with lock_a:
+                pass
+
+    here = use.__code__.co_firstlineno
+    with_line = take_turns.__code__.co_firstlineno + 4
+    worker = threading.Thread(target=take_turns, name="worker")  # foreign to both recorders
+    worker.start()
+    worker.join()
+    a, b = first.finish(), second.finish()
+
+    def ops(trace: Trace) -> list[tuple[str, str, int]]:
+        return [
+            (e.kind, trace.threads[e.thread].name, e.line)
+            for e in trace.events
+            if e.kind in ("acquire", "release")
+        ]
+
+    me = "worker"
+    inside = [("acquire", me, here + 1), ("release", me, here + 2)]
+    assert ops(a) == 3 * (inside + [("acquire", me, with_line), ("release", me, with_line)])
+    assert ops(b) == 3 * inside
+    assert {e.thread for e in a.events if e.kind == "acquire"} != {
+        e.thread for e in b.events if e.kind == "acquire"
+    }

@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 #include <time.h>
 
 static PyObject *str_tid, *str_acquire, *str_release;
@@ -26,6 +27,18 @@ now_ns(void)
 
 /* ---- FastState: what the fast path needs of a Recorder ---------------------------------- */
 
+/* Lines are looked up by (code object, instruction offset): computing one from the line
+ * table walks the table from its start, which cost more than the rest of an event. A small
+ * direct-mapped cache per state keeps the answer; each entry owns a reference to its code
+ * object, so an address is never mistaken for a new code object's. */
+#define LINE_CACHE 128
+
+typedef struct {
+    PyObject *code;
+    int lasti;
+    int line;
+} LineSlot;
+
 typedef struct {
     PyObject_HEAD
     PyObject *rows;     /* list the events are appended to */
@@ -37,7 +50,24 @@ typedef struct {
     int release_code;
     char intercept; /* set while a gate is installed or the run is stopping */
     PyObject *key;  /* this state's key in each thread's state dict (a small str) */
+    unsigned long long serial; /* never reused: tags the thread-local copy of the tid */
+    LineSlot lines[LINE_CACHE];
 } FastState;
+
+/* The calling thread's id for the state it last recorded into. The thread-state dict stays
+ * the reference (a thread may record into two states in turn); this copy saves the lookup.
+ * It is trusted only for the Python thread state that wrote it, so that a value left in
+ * storage a later thread comes to use (stacks are recycled) is never taken for its own. */
+static _Thread_local unsigned long long tl_serial;
+static _Thread_local uint64_t tl_tstate; /* PyThreadState_GetID of the owner */
+static _Thread_local PyObject *tl_tid;    /* owned reference */
+
+static void
+lines_clear(FastState *self)
+{
+    for (int i = 0; i < LINE_CACHE; i++)
+        Py_CLEAR(self->lines[i].code);
+}
 
 static int
 state_init(FastState *self, PyObject *args, PyObject *kwds)
@@ -73,6 +103,8 @@ state_init(FastState *self, PyObject *args, PyObject *kwds)
     if (key == NULL)
         return -1;
     Py_XSETREF(self->key, key);
+    self->serial = next_key;
+    lines_clear(self);
     return 0;
 }
 
@@ -88,6 +120,10 @@ state_set_tid(FastState *self, PyObject *tid)
     }
     if (PyDict_SetItem(dict, self->key, tid) < 0)
         return NULL;
+    Py_INCREF(tid);
+    Py_XSETREF(tl_tid, tid);
+    tl_serial = self->serial;
+    tl_tstate = PyThreadState_GetID(PyThreadState_Get());
     Py_RETURN_NONE;
 }
 
@@ -102,12 +138,15 @@ state_traverse(FastState *self, visitproc visit, void *arg)
     Py_VISIT(self->local);
     Py_VISIT(self->filename);
     Py_VISIT(self->internal);
+    for (int i = 0; i < LINE_CACHE; i++)
+        Py_VISIT(self->lines[i].code);
     return 0;
 }
 
 static int
 state_clear(FastState *self)
 {
+    lines_clear(self);
     Py_CLEAR(self->rows);
     Py_CLEAR(self->local);
     Py_CLEAR(self->filename);
@@ -208,22 +247,42 @@ core_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
+static int
+line_of(FastState *st, PyFrameObject *frame, PyCodeObject *code)
+{
+    int lasti = PyFrame_GetLasti(frame);
+    size_t h = (((size_t)code >> 4) ^ ((size_t)lasti * 2654435761u)) % LINE_CACHE;
+    LineSlot *slot = &st->lines[h];
+    if (slot->code == (PyObject *)code && slot->lasti == lasti)
+        return slot->line;
+    int line = PyFrame_GetLineNumber(frame);
+    Py_INCREF(code);
+    Py_XSETREF(slot->code, (PyObject *)code);
+    slot->lasti = lasti;
+    slot->line = line;
+    return line;
+}
+
 /* The calling thread's id and the program's line, or -1 when the Python path must decide. */
 static int
 locate(FastState *st, PyObject **tid, int *line)
 {
-    PyObject *dict = PyThreadState_GetDict();
-    if (dict == NULL)
-        return -1;
-    PyObject *t = PyDict_GetItemWithError(dict, st->key); /* borrowed */
-    if (t == NULL)
-        return PyErr_Occurred() ? -2 : -1;
-    Py_INCREF(t);
-    PyFrameObject *frame = PyEval_GetFrame();
-    if (frame == NULL) {
-        Py_DECREF(t);
-        return -1;
+    PyObject *t;
+    if (tl_serial == st->serial && tl_tid != NULL &&
+        tl_tstate == PyThreadState_GetID(PyThreadState_Get())) {
+        t = tl_tid;
     }
+    else {
+        PyObject *dict = PyThreadState_GetDict();
+        if (dict == NULL)
+            return -1;
+        t = PyDict_GetItemWithError(dict, st->key); /* borrowed */
+        if (t == NULL)
+            return PyErr_Occurred() ? -2 : -1;
+    }
+    PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
+    if (frame == NULL)
+        return -1;
     PyCodeObject *code = PyFrame_GetCode(frame);
     PyObject *fn = code->co_filename;
     int user;
@@ -234,13 +293,14 @@ locate(FastState *st, PyObject **tid, int *line)
         int inside = PySet_Contains(st->internal, fn);
         user = inside == 0;
     }
-    Py_DECREF(code);
     if (!user) {
-        Py_DECREF(t);
+        Py_DECREF(code);
         return -1;
     }
+    *line = line_of(st, frame, code);
+    Py_DECREF(code);
+    Py_INCREF(t);
     *tid = t;
-    *line = PyFrame_GetLineNumber(frame);
     return 0;
 }
 
@@ -281,6 +341,9 @@ append_row(FastState *st, long long t, PyObject *tid, int code, PyObject *oid, i
     PyTuple_SET_ITEM(row, 3, oid);
     PyTuple_SET_ITEM(row, 4, line_obj);
     PyTuple_SET_ITEM(row, 5, Py_None);
+    /* Numbers and None only: nothing for the cycle collector to find here, and a run's
+     * hundred thousand rows would otherwise be walked at every full collection. */
+    PyObject_GC_UnTrack(row);
     int rc = PyList_Append(st->rows, row);
     Py_DECREF(row);
     return rc;

@@ -169,7 +169,12 @@ class Recorder:
         current = _std_threading.current_thread()
         with self._registry_lock:
             tid = self.tids.get(_get_ident())
-            if tid is not None:
+            # An ident is reused by the next thread once its owner has ended: trust the
+            # mapping only for the very thread object that made it.
+            if tid is not None and self.thread_objects.get(tid) is current:
+                self._local.tid = tid
+                if self.fast_state is not None:
+                    self.fast_state.set_tid(tid)
                 return tid
             tid = len(self.threads)
             self.threads.append(
