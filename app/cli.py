@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("script", type=Path, help="your program")
     trace.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
     trace.add_argument("--html", type=Path, help="write the viewer (one offline HTML file)")
-    trace.add_argument("--json", type=Path, help="write the trace (hilos.trace/1)")
+    trace.add_argument("--json", type=Path, help="write the trace (hilos.trace JSON)")
     trace.add_argument("--perfetto", type=Path, help="write Chrome/Perfetto trace events")
     trace.add_argument("--lang", choices=("es", "en"), default="es", help="viewer language")
     trace.add_argument("--max-seconds", type=float, default=30.0, help="wall-time limit")

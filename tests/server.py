@@ -26,6 +26,7 @@ class Server:
     """One uvicorn process serving the app on loopback, with its own database."""
 
     def __init__(self, db: Path, **env: str) -> None:
+        self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = os.environ | {"HILOS_DB": str(db)} | env

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.tracing.trace import SCHEMA
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,7 +44,7 @@ def test_run_writes_the_trace_to_a_file_and_echoes_the_program(
     out = tmp_path / "trace.json"
     assert main(["run", str(program), "--set", "N_THREADS=3", "--out", str(out)]) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["schema"] == "hilos.trace/1"
+    assert document["schema"] == SCHEMA
     assert document["params"] == {"N_THREADS": 3}
     assert "N_THREADS = 3" in document["source"]
     captured = capsys.readouterr()
@@ -182,7 +183,7 @@ def test_trace_records_your_own_program_with_its_arguments_and_any_import(
     assert main(["trace", str(script), "a", "--x", "--html", str(page), "--json", str(data)]) == 0
     assert 'work 0 ["a", "--x"]' in capsys.readouterr().out
     trace = json.loads(data.read_text(encoding="utf-8"))
-    assert trace["schema"] == "hilos.trace/1" and trace["outcome"]["status"] == "completed"
+    assert trace["schema"] == SCHEMA and trace["outcome"]["status"] == "completed"
     assert {t["name"] for t in trace["threads"]} == {"MainThread", "W0", "W1"}
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>") and "new Player(" in text

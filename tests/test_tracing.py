@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.tracing import Recorder, Trace, TraceFormatError
 from app.tracing.check import problems
-from app.tracing.trace import Event, ObjectInfo, Outcome, ThreadInfo
+from app.tracing.trace import Event, ObjectInfo, Outcome, ThreadInfo, pack, unpack
 from tests.helpers import kinds, run
 
 pytestmark = pytest.mark.timeout(30)
@@ -292,14 +293,14 @@ def test_trace_round_trips_and_rejects_other_major_versions() -> None:
     assert again.events == trace.events
     assert again.objects == trace.objects
     assert again.outcome == trace.outcome
-    document["schema"] = "hilos.trace/2"
+    document["schema"] = "hilos.trace/3"
     with pytest.raises(TraceFormatError) as info:
         Trace.from_json(document)
     assert str(info.value) == (
-        "unsupported trace schema 'hilos.trace/2'; this Hilos reads hilos.trace/1"
+        "unsupported trace schema 'hilos.trace/3'; this Hilos reads hilos.trace/1 and hilos.trace/2"
     )
     broken: dict[str, Any] = trace.to_json()
-    broken["events"]["kind"].pop()
+    broken["events"]["kind"] = unpack(broken["events"]["kind"], "kind")[:-1]
     with pytest.raises(TraceFormatError, match="events.kind has"):
         Trace.from_json(broken)
     with pytest.raises(TraceFormatError, match="not a Hilos trace"):
@@ -362,3 +363,82 @@ def test_one_thread_recording_into_two_recorders_in_turn_keeps_each_ones_ids_and
     assert {e.thread for e in a.events if e.kind == "acquire"} != {
         e.thread for e in b.events if e.kind == "acquire"
     }
+
+
+@pytest.mark.parametrize(
+    ("column", "packed"),
+    [
+        ([], []),
+        ([7], [7]),
+        ([0, 1, 0, 1, 0, 1], [0, 1, 0, 1, 0, 1]),  # alternating: plain is shorter
+        ([3, 3, 3, 3, 5, 5, 5, 3], {"runs": [3, 4, 5, 3, 3, 1]}),
+        ([2] * 1000, {"runs": [2, 1000]}),
+    ],
+)
+def test_columns_are_written_as_runs_only_when_that_is_shorter(
+    column: list[int], packed: object
+) -> None:
+    assert pack(column) == packed
+    assert unpack(pack(column), "c") == column
+
+
+def test_a_long_run_of_one_thread_costs_two_numbers_per_column() -> None:
+    trace = run(
+        """
+        import queue, threading
+        q = queue.Queue()
+        def produce():
+            for i in range(200):
+                q.put(i)
+        t = threading.Thread(target=produce)
+        t.start()
+        t.join()
+        """
+    )
+    events = trace.to_json()["events"]
+    # MainThread runs and starts; the producer runs, puts 200 and ends; MainThread joins.
+    assert events["thread"] == {"runs": [0, 2, 1, 202, 0, 3]}
+    assert events["object"] == {"runs": [0, 3, 1, 200, 0, 4]}
+    put = trace.to_json()["kinds"].index("put")
+    assert [put, 200] == events["kind"]["runs"][6:8]
+    assert Trace.from_json(json.loads(trace.dumps())).events == trace.events
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ({"runs": [1, 2, 3]}, "events.line.runs has an odd number of entries"),
+        ({"runs": [1, 0]}, "events.line.runs has a count that is not a positive integer"),
+        ({"runs": [1, True]}, "events.line.runs has a count that is not a positive integer"),
+        ({"runs": [1, 10**9]}, "events.line.runs adds up to more than 10000000 events"),
+        ({"lines": [1]}, "events.line is neither an array nor"),
+        ("1,2,3", "events.line is neither an array nor"),
+    ],
+)
+def test_malformed_runs_are_refused_with_a_reason(column: object, message: str) -> None:
+    document = run("import threading\nthreading.Lock().acquire()\n").to_json()
+    document["events"]["line"] = column
+    with pytest.raises(TraceFormatError) as info:
+        Trace.from_json(document)
+    assert str(info.value).startswith(message)
+
+
+V1 = Path(__file__).parent / "data" / "trace-v1-producer-consumer.json"
+
+
+def test_a_version_1_trace_saved_before_runs_existed_still_reads() -> None:
+    document = json.loads(V1.read_text(encoding="utf-8"))
+    assert document["schema"] == "hilos.trace/1"
+    trace = Trace.from_json(document)
+    assert len(trace.events) == len(document["events"]["t"])
+    assert not problems(trace)
+    put = [e.arg for e in trace.events if e.kind in ("put", "put_done")]
+    got = [e.arg for e in trace.events if e.kind in ("get", "get_done")]
+    assert put and sorted(got, key=str) == sorted(put, key=str)
+    # Written again it is version 2, and reads back to the same events.
+    again = Trace.from_json(json.loads(trace.dumps()))
+    assert again.events == trace.events and trace.to_json()["schema"] == "hilos.trace/2"
+    # Version 1 never had runs: a document that claims 1 and has them is refused.
+    document["events"]["object"] = {"runs": [0, len(trace.events)]}
+    with pytest.raises(TraceFormatError, match="events.object is neither an array nor"):
+        Trace.from_json(document)

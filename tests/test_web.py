@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.scenarios import Param, Scenario, get_scenario, load_scenarios
 from app.settings import Settings
+from app.tracing.trace import SCHEMA, unpack
 from app.web.i18n import MESSAGES
 from app.web.runs import RunService
 
@@ -192,7 +193,7 @@ def test_api_records_a_run_and_serves_it_back_unchanged(client: TestClient) -> N
     assert created.status_code == 201
     document = created.json()
     assert created.headers["location"] == f"/api/runs/{document['id']}"
-    assert document["trace"]["schema"] == "hilos.trace/1"
+    assert document["trace"]["schema"] == SCHEMA
     assert document["outcome"]["status"] == "deadlock"
     assert document["trace"]["source"] == get_scenario("deadlock").source("en")
     again = client.get(f"/api/runs/{document['id']}")
@@ -308,6 +309,6 @@ def test_static_files_linked_with_a_hash_are_immutable(client: TestClient) -> No
 def test_a_saved_run_carries_its_analysis_in_the_run_language(client: TestClient) -> None:
     document = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()
     analysis = document["analysis"]
-    assert analysis["deadlock"]["index"] < len(document["trace"]["events"]["t"])
+    assert analysis["deadlock"]["index"] < len(unpack(document["trace"]["events"]["t"], "t"))
     assert any(s["text"].startswith("Interbloqueo: ") for s in analysis["narration"])
     assert analysis["lock_order"]["potential_deadlocks"]

@@ -1,4 +1,4 @@
-"""The recorded run: `Trace`, its rows, and the `hilos.trace/1` JSON encoding."""
+"""The recorded run: `Trace`, its rows, and the `hilos.trace/2` JSON encoding."""
 
 from __future__ import annotations
 
@@ -19,8 +19,11 @@ __all__ = [
     "jsonable",
 ]
 
-SCHEMA = "hilos.trace/1"
-_MAJOR = 1
+SCHEMA = "hilos.trace/2"
+# Majors this reader understands: 1 is 2 without runs (every column a plain array).
+_READS = ("1", "2")
+# A document whose runs expand past this many events is refused rather than unfolded.
+_MAX_READ = 10_000_000
 
 OUTCOMES = ("completed", "deadlock", "stalled", "error", "timeout", "limit")
 
@@ -145,6 +148,47 @@ class Outcome:
         return data
 
 
+def pack(column: list[int]) -> list[int] | dict[str, list[int]]:
+    """A column as it is, or as `{"runs": [value, count, ...]}` when that has fewer numbers.
+
+    A producer's hundred puts in a row, or a thousand events on one object, then cost a pair of
+    numbers instead of a hundred or a thousand; columns that change at every event (a lock's
+    acquire and release lines alternating) stay plain.
+    """
+    runs: list[int] = []
+    last: int | None = None
+    for value in column:
+        if value == last:
+            runs[-1] += 1
+        else:
+            runs.append(value)
+            runs.append(1)
+            last = value
+    if len(runs) < len(column):
+        return {"runs": runs}
+    return column
+
+
+def unpack(column: Any, name: str, runs_allowed: bool = True) -> list[int]:
+    """The plain list of a column written by `pack` (or a plain array, as version 1 has)."""
+    if isinstance(column, list):
+        return column
+    if not runs_allowed or not isinstance(column, dict) or not isinstance(column.get("runs"), list):
+        raise TraceFormatError(f'{name} is neither an array nor {{"runs": [...]}}')
+    runs = column["runs"]
+    if len(runs) % 2:
+        raise TraceFormatError(f"{name}.runs has an odd number of entries")
+    counts = runs[1::2]
+    if not all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in counts):
+        raise TraceFormatError(f"{name}.runs has a count that is not a positive integer")
+    if sum(counts) > _MAX_READ:
+        raise TraceFormatError(f"{name}.runs adds up to more than {_MAX_READ} events")
+    plain: list[int] = []
+    for k in range(0, len(runs), 2):
+        plain.extend([runs[k]] * runs[k + 1])
+    return plain
+
+
 class TraceFormatError(ValueError):
     """A document that is not a trace this version of Hilos can read."""
 
@@ -183,7 +227,7 @@ class Trace:
     # -- encoding ---------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
-        """Return the `hilos.trace/1` document (columnar, delta-coded times)."""
+        """Return the `hilos.trace/2` document (columnar, delta-coded times, runs)."""
         kinds = list(KINDS)
         extra = sorted(self.kinds_used() - KIND_CODE.keys())
         kinds.extend(extra)
@@ -224,12 +268,12 @@ class Trace:
             "objects": [o.to_json() for o in self.objects],
             "kinds": kinds,
             "events": {
-                "t": times,
-                "thread": threads,
-                "kind": kind_codes,
-                "object": objs,
-                "line": lines,
-                "args": {"at": arg_at, "value": arg_value},
+                "t": pack(times),
+                "thread": pack(threads),
+                "kind": pack(kind_codes),
+                "object": pack(objs),
+                "line": pack(lines),
+                "args": {"at": pack(arg_at), "value": arg_value},
             },
         }
 
@@ -246,30 +290,37 @@ class Trace:
 
     @classmethod
     def from_json(cls, data: Any) -> Trace:
-        """Read a `hilos.trace/1` document; reject other major versions with a clear message."""
+        """Read a `hilos.trace/2` or `/1` document; reject other majors with a clear message."""
         if not isinstance(data, dict):
             raise TraceFormatError("a trace is a JSON object")
         schema = data.get("schema")
         if not isinstance(schema, str) or not schema.startswith("hilos.trace/"):
             raise TraceFormatError(f"not a Hilos trace (schema is {schema!r})")
         major = schema.removeprefix("hilos.trace/").split(".")[0]
-        if major != str(_MAJOR):
+        if major not in _READS:
+            readable = " and ".join(f"hilos.trace/{m}" for m in _READS)
             raise TraceFormatError(
-                f"unsupported trace schema {schema!r}; this Hilos reads {SCHEMA}"
+                f"unsupported trace schema {schema!r}; this Hilos reads {readable}"
             )
         try:
-            columns = data["events"]
+            raw = data["events"]
             kinds = data["kinds"]
+            runs_allowed = major != "1"
+            columns = {
+                key: unpack(raw[key], f"events.{key}", runs_allowed)
+                for key in ("t", "thread", "kind", "object", "line")
+            }
             n = len(columns["t"])
             for key in ("thread", "kind", "object", "line"):
                 if len(columns[key]) != n:
                     raise TraceFormatError(f"events.{key} has {len(columns[key])} entries, not {n}")
-            args = columns["args"]
-            if len(args["at"]) != len(args["value"]):
+            args = raw["args"]
+            at = unpack(args["at"], "events.args.at", runs_allowed)
+            if len(at) != len(args["value"]):
                 raise TraceFormatError("events.args.at and events.args.value differ in length")
             arg_at: dict[int, Any] = {}
             index = 0
-            for step, value in zip(args["at"], args["value"], strict=True):
+            for step, value in zip(at, args["value"], strict=True):
                 index += step
                 arg_at[index] = value
             events: list[Event] = []

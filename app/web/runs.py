@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from ..analysis import analyse
+from ..export import run_document
 from ..runner import run_source
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun, new_run_id
@@ -78,16 +78,7 @@ class RunService:
             max_seconds=self.max_seconds,
         )
         run_id = new_run_id()
-        document = {
-            "id": run_id,
-            "url": f"/runs/{run_id}",
-            "scenario": scenario.id,
-            "lang": lang,
-            "params": trace.params,
-            "outcome": trace.outcome.to_json(),
-            "trace": trace.to_json(),
-            "analysis": analyse(trace).to_json(lang),
-        }
+        document = run_document(trace, lang, run_id)
         run = self.store.save(
             json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(),
             run_id=run_id,

@@ -1,4 +1,4 @@
-// From a hilos.trace/1 document to what the player draws: per-thread state segments,
+// From a hilos.trace/2 (or /1) document to what the player draws: per-thread state segments,
 // lock holders, queue sizes, event flags, hand-off links and the deadlock cycle.
 // Pure functions over arrays; no DOM here.
 
@@ -21,22 +21,40 @@ const COMPACT_FAILURES = new Set(["put_timeout", "get_timeout"]);
 const LOCKS = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
 const QUEUES = new Set(["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]);
 
+/** A column as a plain array: version 2 may give it as runs, [value, count, ...]. */
+export function unpackColumn(column) {
+  if (Array.isArray(column)) return column;
+  const runs = column.runs;
+  let n = 0;
+  for (let k = 1; k < runs.length; k += 2) n += runs[k];
+  const plain = new Array(n);
+  let i = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    plain.fill(runs[k], i, i + runs[k + 1]);
+    i += runs[k + 1];
+  }
+  return plain;
+}
+
 /** Decode the columnar events into an array of {i, t, thread, kind, obj, line, arg}. */
 export function decodeEvents(trace) {
-  const cols = trace.events;
+  const raw = trace.events;
+  const [times, threads, kinds, objects, lines, steps] = [
+    raw.t, raw.thread, raw.kind, raw.object, raw.line, raw.args.at,
+  ].map(unpackColumn);
   const args = new Map();
   let at = 0;
-  cols.args.at.forEach((step, k) => {
+  steps.forEach((step, k) => {
     at += step;
-    args.set(at, cols.args.value[k]);
+    args.set(at, raw.args.value[k]);
   });
-  const events = new Array(cols.t.length);
+  const events = new Array(times.length);
   let t = 0;
-  for (let i = 0; i < cols.t.length; i++) {
-    t += cols.t[i];
+  for (let i = 0; i < times.length; i++) {
+    t += times[i];
     events[i] = {
-      i, t, thread: cols.thread[i], kind: trace.kinds[cols.kind[i]], obj: cols.object[i],
-      line: cols.line[i], arg: args.has(i) ? args.get(i) : null,
+      i, t, thread: threads[i], kind: trace.kinds[kinds[i]], obj: objects[i],
+      line: lines[i], arg: args.has(i) ? args.get(i) : null,
     };
   }
   return events;

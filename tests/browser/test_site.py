@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.export import run_document
 from app.scenarios import get_scenario
+from app.store import RunStore
+from app.tracing import Trace
 from app.web.i18n import MESSAGES
 
-from .conftest import Server, screenshot
+from .conftest import ROOT, Server, screenshot
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -162,3 +166,27 @@ def test_pages_fit_narrow_and_wide_screens(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
         screenshot(page, f"{name}-{lang}-{label}")
+
+
+def test_a_run_saved_in_trace_format_1_still_plays(server: Server, page: Page) -> None:
+    """Runs saved before format 2 (columns as runs) stay in the database as they were."""
+    v1 = json.loads((ROOT / "tests" / "data" / "trace-v1-producer-consumer.json").read_text())
+    trace = Trace.from_json(v1)
+    document = run_document(trace, "es", "v1saved00001") | {"trace": v1}
+    RunStore(server.db).save(
+        json.dumps(document).encode(),
+        run_id="v1saved00001",
+        scenario=trace.scenario,
+        lang="es",
+        params=json.dumps(trace.params, sort_keys=True),
+        status=trace.outcome.status,
+    )
+    page.goto(server.url + "/runs/v1saved00001?lang=es")
+    ready_player(page)
+    model = "document.querySelector('.player').player.model"
+    assert page.evaluate(f"{model}.events.length") == len(trace.events)
+    assert page.evaluate(f"{model}.events.map(e => e.arg)") == [e.arg for e in trace.events]
+    page.locator(".player").focus()
+    page.keyboard.press("End")
+    # The last word of that run: the daemon consumer is cut short as the program ends.
+    expect(page.locator(".player .narration li").last).to_contain_text("Consumidor se corta")
