@@ -442,3 +442,46 @@ def test_a_version_1_trace_saved_before_runs_existed_still_reads() -> None:
     document["events"]["object"] = {"runs": [0, len(trace.events)]}
     with pytest.raises(TraceFormatError, match="events.object is neither an array nor"):
         Trace.from_json(document)
+
+
+CALLS_FROM_PROGRAM = """\
+def work(threading, queue, helper):
+    q = queue.Queue()
+    done = threading.Event()
+
+    class Mine(queue.Queue):
+        def put(self, item, block=True, timeout=None):
+            super().put(item, block, timeout)
+
+    mine = Mine()
+    q.put(1)
+    mine.put(2)
+    helper(q)
+    done.set()
+    q.get()
+    return done.wait(0)
+"""
+
+
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "pure"])
+def test_the_choke_point_gives_the_programs_line_compiled_or_not(speedups: bool) -> None:
+    """Lines of calls made inside the tracing layer: the nearest frame of the program, and 0
+    for a frame outside it (here a helper from this test file, not the program's)."""
+    rec = Recorder(filename="<program>", speedups=speedups)
+    names: dict[str, Any] = {}
+    exec(compile(CALLS_FROM_PROGRAM, "<program>", "exec"), names)
+
+    def helper(q: Any) -> None:
+        q.put(3)
+
+    worker = threading.Thread(
+        target=names["work"], args=(rec.modules["threading"], rec.modules["queue"], helper)
+    )
+    worker.start()  # a thread the recorder did not create: its first call adopts it
+    worker.join()
+    trace = rec.finish()
+    seen = [(e.kind, e.line, e.arg) for e in trace.events if e.kind in ("put", "get", "set")]
+    assert seen == [("put", 10, 1), ("put", 7, 2), ("put", 0, 3), ("set", 13, None), ("get", 14, 1)]
+    assert {trace.threads[e.thread].name for e in trace.events if e.kind == "put"} == {
+        worker.name
+    }

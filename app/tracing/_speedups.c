@@ -50,6 +50,7 @@ typedef struct {
     int release_code;
     char intercept; /* set while a gate is installed or the run is stopping */
     PyObject *key;  /* this state's key in each thread's state dict (a small str) */
+    PyObject *fallback; /* Recorder._begin_from_c: begin() when the compiled path can't */
     unsigned long long serial; /* never reused: tags the thread-local copy of the tid */
     LineSlot lines[LINE_CACHE];
 } FastState;
@@ -72,15 +73,21 @@ lines_clear(FastState *self)
 static int
 state_init(FastState *self, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"rows", "local", "filename", "internal", "t0", "acquire_code",
-                            "release_code", NULL};
-    PyObject *rows, *local, *filename, *internal;
+    static char *names[] = {"rows",         "local",    "filename", "internal", "t0",
+                            "acquire_code", "release_code", "fallback", NULL};
+    PyObject *rows, *local, *filename, *internal, *fallback = Py_None;
     long long t0;
     int acquire_code, release_code;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOO!Lii", names, &PyList_Type, &rows, &local,
-                                     &filename, &PySet_Type, &internal, &t0, &acquire_code,
-                                     &release_code))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOO!Lii|O", names, &PyList_Type, &rows,
+                                     &local, &filename, &PySet_Type, &internal, &t0,
+                                     &acquire_code, &release_code, &fallback))
         return -1;
+    if (fallback != Py_None && !PyCallable_Check(fallback)) {
+        PyErr_SetString(PyExc_TypeError, "fallback must be callable or None");
+        return -1;
+    }
+    Py_INCREF(fallback);
+    Py_XSETREF(self->fallback, fallback);
     if (filename != Py_None && !PyUnicode_Check(filename)) {
         PyErr_SetString(PyExc_TypeError, "filename must be a str or None");
         return -1;
@@ -127,8 +134,12 @@ state_set_tid(FastState *self, PyObject *tid)
     Py_RETURN_NONE;
 }
 
+static PyObject *state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs);
+
 static PyMethodDef state_methods[] = {
     {"set_tid", (PyCFunction)state_set_tid, METH_O, "Record the calling thread's id."},
+    {"begin", (PyCFunction)(void (*)(void))state_begin, METH_FASTCALL,
+     "begin(kind, obj) -> (thread id, line): Recorder.begin, compiled."},
     {NULL}};
 
 static int
@@ -138,6 +149,7 @@ state_traverse(FastState *self, visitproc visit, void *arg)
     Py_VISIT(self->local);
     Py_VISIT(self->filename);
     Py_VISIT(self->internal);
+    Py_VISIT(self->fallback);
     for (int i = 0; i < LINE_CACHE; i++)
         Py_VISIT(self->lines[i].code);
     return 0;
@@ -151,6 +163,7 @@ state_clear(FastState *self)
     Py_CLEAR(self->local);
     Py_CLEAR(self->filename);
     Py_CLEAR(self->internal);
+    Py_CLEAR(self->fallback);
     Py_CLEAR(self->key);
     return 0;
 }
@@ -263,45 +276,124 @@ line_of(FastState *st, PyFrameObject *frame, PyCodeObject *code)
     return line;
 }
 
+/* The calling thread's id for this state (borrowed), or NULL: *error tells whether an
+ * exception is set or the thread is simply unknown here yet. */
+static PyObject *
+current_tid(FastState *st, int *error)
+{
+    *error = 0;
+    if (tl_serial == st->serial && tl_tid != NULL &&
+        tl_tstate == PyThreadState_GetID(PyThreadState_Get()))
+        return tl_tid;
+    PyObject *dict = PyThreadState_GetDict();
+    if (dict == NULL)
+        return NULL;
+    PyObject *t = PyDict_GetItemWithError(dict, st->key);
+    if (t == NULL && PyErr_Occurred())
+        *error = 1;
+    return t;
+}
+
+/* Whether code from this file is the program's (1), the tracing layer's (0), or neither: a
+ * file outside the program when the run has one (-1). -2 on error. */
+static int
+whose(FastState *st, PyObject *fn)
+{
+    if (st->filename != Py_None) {
+        if (fn == st->filename)
+            return 1;
+        int same = PyUnicode_Compare(fn, st->filename);
+        if (same == 0)
+            return 1;
+        if (same == -1 && PyErr_Occurred())
+            return -2;
+    }
+    int inside = PySet_Contains(st->internal, fn);
+    if (inside < 0)
+        return -2;
+    if (inside)
+        return 0;
+    return st->filename == Py_None ? 1 : -1;
+}
+
 /* The calling thread's id and the program's line, or -1 when the Python path must decide. */
 static int
 locate(FastState *st, PyObject **tid, int *line)
 {
-    PyObject *t;
-    if (tl_serial == st->serial && tl_tid != NULL &&
-        tl_tstate == PyThreadState_GetID(PyThreadState_Get())) {
-        t = tl_tid;
-    }
-    else {
-        PyObject *dict = PyThreadState_GetDict();
-        if (dict == NULL)
-            return -1;
-        t = PyDict_GetItemWithError(dict, st->key); /* borrowed */
-        if (t == NULL)
-            return PyErr_Occurred() ? -2 : -1;
-    }
+    int error;
+    PyObject *t = current_tid(st, &error);
+    if (t == NULL)
+        return error ? -2 : -1;
     PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
     if (frame == NULL)
         return -1;
     PyCodeObject *code = PyFrame_GetCode(frame);
-    PyObject *fn = code->co_filename;
-    int user;
-    if (st->filename != Py_None) {
-        user = fn == st->filename || PyUnicode_Compare(fn, st->filename) == 0;
-    }
-    else {
-        int inside = PySet_Contains(st->internal, fn);
-        user = inside == 0;
-    }
-    if (!user) {
+    int user = whose(st, code->co_filename);
+    if (user != 1) {
         Py_DECREF(code);
-        return -1;
+        return user == -2 ? -2 : -1;
     }
     *line = line_of(st, frame, code);
     Py_DECREF(code);
     Py_INCREF(t);
     *tid = t;
     return 0;
+}
+
+/* Recorder.begin for a call made inside the tracing layer (Queue.put, Event.wait...): the
+ * line is that of the nearest frame outside the layer, 0 when that frame is not the
+ * program's. The Python method stays the reference; it runs when a gate is set, the run
+ * is stopping, or the thread is not known yet. */
+static PyObject *
+state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "begin() takes a kind and an object id");
+        return NULL;
+    }
+    if (!self->intercept) {
+        int error;
+        PyObject *tid = current_tid(self, &error);
+        if (tid == NULL && error)
+            return NULL;
+        if (tid != NULL) {
+            PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
+            Py_XINCREF(frame);
+            int line = 0;
+            while (frame != NULL) {
+                PyCodeObject *code = PyFrame_GetCode(frame);
+                int user = whose(self, code->co_filename);
+                if (user == -2) {
+                    Py_DECREF(code);
+                    Py_DECREF(frame);
+                    return NULL;
+                }
+                if (user != 0) {
+                    line = user == 1 ? line_of(self, frame, code) : 0;
+                    Py_DECREF(code);
+                    Py_DECREF(frame);
+                    break;
+                }
+                Py_DECREF(code);
+                PyFrameObject *back = PyFrame_GetBack(frame);
+                Py_DECREF(frame);
+                frame = back;
+            }
+            PyObject *line_obj = PyLong_FromLong(line);
+            if (line_obj == NULL)
+                return NULL;
+            Py_INCREF(tid);
+            PyObject *pair = PyTuple_Pack(2, tid, line_obj);
+            Py_DECREF(tid);
+            Py_DECREF(line_obj);
+            return pair;
+        }
+    }
+    if (self->fallback == NULL || self->fallback == Py_None) {
+        PyErr_SetString(PyExc_RuntimeError, "this FastState has no fallback for begin()");
+        return NULL;
+    }
+    return PyObject_Vectorcall(self->fallback, args, nargs, NULL);
 }
 
 static PyObject *

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue as _std_queue
 import threading as _std
 from collections import deque
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any
 
 from .recorder import Waiting
@@ -38,6 +39,8 @@ GET, GET_REQUEST, GET_DONE, GET_TIMEOUT = (
     K["get_timeout"],
 )
 _NEGATIVE = "'timeout' must be a non-negative number"
+# Items stored in the trace as they are, without a call to jsonable (the hot path).
+_AS_IS = frozenset({int, bool, type(None)})
 
 
 class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
@@ -82,7 +85,8 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                 kind = PUT_DONE
             self._put(item)
             self.unfinished_tasks += 1
-            rec.append((rec.now(), tid, kind, oid, line, jsonable(item)))
+            value = item if type(item) in _AS_IS else jsonable(item)
+            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
             self.not_empty.notify()
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
@@ -111,7 +115,8 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                     raise Empty
                 kind = GET_DONE
             item = self._get()
-            rec.append((rec.now(), tid, kind, oid, line, jsonable(item)))
+            value = item if type(item) in _AS_IS else jsonable(item)
+            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
             self.not_full.notify()
             return item
 
@@ -185,7 +190,8 @@ class TracedSimpleQueue:
         tid, line = rec.begin(PUT_REQUEST, self._oid)
         with self._cond:
             self._items.append(item)
-            rec.append((rec.now(), tid, PUT, self._oid, line, jsonable(item)))
+            value = item if type(item) in _AS_IS else jsonable(item)
+            rec.append((perf_counter_ns() - rec.t0, tid, PUT, self._oid, line, value))
             self._cond.notify()
 
     def put_nowait(self, item: Any) -> None:
@@ -217,7 +223,8 @@ class TracedSimpleQueue:
                     raise Empty
                 kind = GET_DONE
             item = self._items.popleft()
-            rec.append((rec.now(), tid, kind, oid, line, jsonable(item)))
+            value = item if type(item) in _AS_IS else jsonable(item)
+            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
             return item
 
     def get_nowait(self) -> Any:

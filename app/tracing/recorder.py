@@ -123,6 +123,9 @@ class Recorder:
         self._local = _std_threading.local()
         self._internal = _internal_files()
         self.fast_state: Any = self._make_fast_state() if speedups else None
+        if self.fast_state is not None:
+            # The compiled choke point; it calls the method below whenever it can't decide.
+            self.begin = self.fast_state.begin  # type: ignore[method-assign]
         self.modules: dict[str, ModuleType] = build_modules(self)
 
     # -- clock, threads, lines -------------------------------------------------------------
@@ -142,6 +145,7 @@ class Recorder:
             self.t0,
             K["acquire"],
             K["release"],
+            self.begin,
         )
 
     def _set_intercept(self) -> None:
