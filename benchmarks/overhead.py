@@ -148,6 +148,30 @@ def per_event_ns(repeats: int, n: int, speedups: bool = True) -> float:
     return statistics.median(samples)
 
 
+def same_regime(scale: float, repeats: int) -> None:
+    """The lock workload again, four times longer, where the standard library contends too.
+
+    At 4 x 50 000 a plain thread can finish its loop inside one switch interval (5 ms), so
+    the threads barely overlap and never wait; anything that makes the loop slower pushes it
+    across switch intervals, where a switch inside the held section starts a convoy. Four
+    times the work puts the plain threads across switch intervals as well: this compares the
+    two under the same kind of contention.
+    """
+    iterations = int(ITERATIONS * scale * 4)
+    std = sorted(lock_workload(threading, iterations, True) for _ in range(repeats))
+    std_t, std_c = std[len(std) // 2]
+    runs = sorted(traced("lock", scale * 4)[:2] for _ in range(repeats))
+    tr_t, tr_c = runs[len(runs) // 2]
+    print(f"  four times longer, {THREADS} threads x {iterations}:")
+    print(f"    stdlib          {std_t * 1e3:8.1f} ms   waited: {std_c}")
+    print(
+        f"    hilos           {tr_t * 1e3:8.1f} ms   waited: {tr_c}   slowdown {tr_t / std_t:.2f}x"
+    )
+    viz = under_viztracer("lock", scale * 4)
+    if viz is not None:
+        print(f"    viztracer       {viz * 1e3:8.1f} ms   slowdown {viz / std_t:.2f}x")
+
+
 def median_run(fn: Any, repeats: int) -> tuple[float, int]:
     results = [fn() for _ in range(repeats)]
     results.sort(key=lambda r: r[0])
@@ -206,6 +230,8 @@ def main() -> None:
             print("  viztracer         not installed (pip install viztracer)")
         else:
             print(f"  viztracer         {viz * 1e3:8.1f} ms   slowdown {viz / std_plain:.2f}x")
+        if kind == "lock":
+            same_regime(scale, repeats)
         raw = trace.dumps().encode()
         packed = gzip.compress(raw, 6)
         n = len(trace.events)
