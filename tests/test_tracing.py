@@ -482,6 +482,4 @@ def test_the_choke_point_gives_the_programs_line_compiled_or_not(speedups: bool)
     trace = rec.finish()
     seen = [(e.kind, e.line, e.arg) for e in trace.events if e.kind in ("put", "get", "set")]
     assert seen == [("put", 10, 1), ("put", 7, 2), ("put", 0, 3), ("set", 13, None), ("get", 14, 1)]
-    assert {trace.threads[e.thread].name for e in trace.events if e.kind == "put"} == {
-        worker.name
-    }
+    assert {trace.threads[e.thread].name for e in trace.events if e.kind == "put"} == {worker.name}

@@ -306,6 +306,38 @@ def test_static_files_linked_with_a_hash_are_immutable(client: TestClient) -> No
     assert imported.status_code == 200 and "immutable" not in imported.headers["cache-control"]
 
 
+def test_a_run_viewed_in_the_other_language_gets_its_sentences_in_that_language(
+    client: TestClient,
+) -> None:
+    document = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()
+    run_id = document["id"]
+    english = client.get(f"/api/runs/{run_id}/analysis?lang=en")
+    assert english.status_code == 200 and "max-age" in english.headers["cache-control"]
+    texts = [s["text"] for s in english.json()["narration"]]
+    assert any(t.startswith("Deadlock: ") for t in texts)
+    assert not any(t.startswith("Interbloqueo: ") for t in texts)
+    # The same facts, only the words differ; in the run's own language it is what was saved.
+    assert english.json()["deadlock"] == document["analysis"]["deadlock"]
+    assert client.get(f"/api/runs/{run_id}/analysis?lang=es").json() == document["analysis"]
+    # The page in English asks the player for it; in Spanish there is nothing to fetch.
+    page = client.get(f"/runs/{run_id}?lang=en").text
+    assert f'data-analysis-url="/api/runs/{run_id}/analysis?lang=en"' in page
+    assert "data-analysis-url" not in client.get(f"/runs/{run_id}?lang=es").text
+    assert "data-analysis-url" in client.get(f"/embed/runs/{run_id}?lang=en").text
+    # The offline download carries the sentences of the language it was asked in.
+    download = client.get(f"/runs/{run_id}/download?lang=en").text
+    assert "Deadlock: " in download and "Interbloqueo: " not in download
+
+
+def test_the_analysis_endpoint_refuses_what_it_cannot_answer(client: TestClient) -> None:
+    run_id = client.post("/api/runs", json={"scenario": "lock", "lang": "en"}).json()["id"]
+    wrong = client.get(f"/api/runs/{run_id}/analysis?lang=fr")
+    assert wrong.status_code == 422 and "lang" in wrong.text
+    assert client.get(f"/api/runs/{run_id}/analysis").status_code == 422
+    missing = client.get("/api/runs/nosuchrun000/analysis?lang=en")
+    assert missing.status_code == 404 and missing.json()["detail"] == "no saved run 'nosuchrun000'"
+
+
 def test_a_saved_run_carries_its_analysis_in_the_run_language(client: TestClient) -> None:
     document = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()
     analysis = document["analysis"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -110,6 +111,25 @@ def api_router(*, service: RunService, retry_after: int) -> APIRouter:
         if headers.get("if-none-match") == run.etag:
             return Response(status_code=304, headers={"ETag": run.etag})
         return stored_response(run, headers.get("accept-encoding"))
+
+    @router.get(
+        "/runs/{run_id}/analysis",
+        responses={200: {"description": "the run's analysis, its sentences in `lang`"}},
+    )
+    def get_analysis(
+        run_id: str, lang: Annotated[str, Query(pattern="^(es|en)$", description="es or en")]
+    ) -> Response:
+        """What the run means (states, links, statistics, lock order, narration) with its
+        sentences in `lang`: for a run viewed in a language it was not recorded in."""
+        run = service.store.get(run_id)
+        if run is None:
+            raise HTTPException(404, f"no saved run {run_id!r}")
+        body = json.dumps(service.analysis(run, lang), separators=(",", ":"), ensure_ascii=False)
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     return router
 

@@ -203,7 +203,9 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         run = service.store.get(run_id)
         if run is None:
             return _error(pages, request, lang, 404, f"no saved run {run_id!r}")
-        page = standalone_html(json.loads(run.document()), lang)
+        document = json.loads(run.document())
+        document["analysis"] = service.analysis(run, lang)
+        page = standalone_html(document, lang)
         return Response(
             page,
             media_type="text/html; charset=utf-8",

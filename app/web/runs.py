@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from ..analysis import analyse
 from ..export import run_document
 from ..runner import run_source
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun, new_run_id
+from ..tracing import Trace
 
 __all__ = ["Saturated", "RunExecutor", "RunService"]
 
 T = TypeVar("T")
+_ANALYSES_KEPT = 64
 
 
 class Saturated(Exception):
@@ -65,6 +69,33 @@ class RunService:
         self.executor = executor
         self.max_seconds = max_seconds
         self._default_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Analyses in the other language, for runs viewed in a language they were not
+        # recorded in: computed once per (run, language), the most recent kept.
+        self._analyses: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._analyses_lock = threading.Lock()
+
+    def analysis(self, run: StoredRun, lang: str) -> dict[str, Any]:
+        """The run's analysis with its sentences in `lang` (es or en).
+
+        A run keeps the analysis of the language it was recorded in; a student who reads the
+        site in the other one gets the narration and the notes in theirs.
+        """
+        key = (run.id, lang)
+        with self._analyses_lock:
+            cached = self._analyses.get(key)
+            if cached is not None:
+                self._analyses.move_to_end(key)
+                return cached
+        document = json.loads(run.document())
+        if document.get("lang") == lang and document.get("analysis"):
+            found: dict[str, Any] = document["analysis"]
+        else:
+            found = analyse(Trace.from_json(document["trace"])).to_json(lang)
+        with self._analyses_lock:
+            self._analyses[key] = found
+            while len(self._analyses) > _ANALYSES_KEPT:
+                self._analyses.popitem(last=False)
+        return found
 
     def _record(
         self, scenario: Scenario, lang: str, params: Mapping[str, object], default: bool

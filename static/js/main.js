@@ -9,9 +9,17 @@ function strings() {
 async function mount(root) {
   root.dataset.mounted = "loading";
   try {
-    const response = await fetch(root.dataset.traceUrl, { headers: { Accept: "application/json" } });
+    const json = { headers: { Accept: "application/json" } };
+    // A run recorded in the other language: its sentences in the page's language, fetched
+    // beside the run (the run's own analysis stays if that fails).
+    const translated = root.dataset.analysisUrl
+      ? fetch(root.dataset.analysisUrl, json).then((r) => (r.ok ? r.json() : null)).catch(() => null)
+      : Promise.resolve(null);
+    const response = await fetch(root.dataset.traceUrl, json);
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
     const doc = await response.json();
+    const analysis = await translated;
+    if (analysis) doc.analysis = analysis;
     root.player = new Player(root, doc, strings());
     root.dataset.mounted = "ready";
     root.dataset.readyMs = String(Math.round(performance.now())); // first frame drawn (benchmarks)

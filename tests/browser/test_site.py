@@ -190,3 +190,20 @@ def test_a_run_saved_in_trace_format_1_still_plays(server: Server, page: Page) -
     page.keyboard.press("End")
     # The last word of that run: the daemon consumer is cut short as the program ends.
     expect(page.locator(".player .narration li").last).to_contain_text("Consumidor se corta")
+
+
+def test_a_spanish_run_read_in_english_is_narrated_in_english(server: Server, page: Page) -> None:
+    page.goto(server.url + "/scenarios/deadlock?lang=es")
+    ready_player(page)
+    permalink = page.locator(".run-meta a").first.get_attribute("href") or ""
+    page.goto(server.url + permalink.replace("lang=es", "lang=en"))
+    ready_player(page)
+    page.locator(".player").focus()
+    page.keyboard.press("End")
+    last = page.locator(".player .narration li").last
+    expect(last).to_contain_text("Hilos stops")
+    expect(page.locator(".player .narration")).to_contain_text("Deadlock: ")
+    expect(page.locator(".player .narration")).not_to_contain_text("Interbloqueo")
+    # The program itself stays the one that ran, in Spanish.
+    expect(page.locator(".player .code")).to_contain_text("candado")
+    screenshot(page, "spanish-run-in-english-wide")
