@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -483,3 +484,131 @@ def test_the_choke_point_gives_the_programs_line_compiled_or_not(speedups: bool)
     seen = [(e.kind, e.line, e.arg) for e in trace.events if e.kind in ("put", "get", "set")]
     assert seen == [("put", 10, 1), ("put", 7, 2), ("put", 0, 3), ("set", 13, None), ("get", 14, 1)]
     assert {trace.threads[e.thread].name for e in trace.events if e.kind == "put"} == {worker.name}
+
+
+MANY_CALL_SITES = """\
+def work(threading, queue):
+    lock = threading.Lock()
+    items = queue.Queue()
+    flag = threading.Event()
+    with lock:
+        pass
+    try:
+        with lock:
+            raise ValueError
+    except ValueError:
+        pass
+    [(lock.acquire(), lock.release()) for _ in range(2)]
+    again = lambda: (
+        lock.acquire(),
+        lock.release())
+    again()
+    for i in range(3):
+        with lock:
+            items.put(i)
+            items.get()
+    def gen():
+        with lock:
+            yield 1
+    for _ in gen():
+        pass
+    try:
+        with lock:
+            return flag.set()
+    finally:
+        flag.wait(0)
+"""
+
+
+def _calls(speedups: bool) -> list[tuple[str, int, int]]:
+    rec = Recorder(filename="<program>", speedups=speedups)
+    names: dict[str, Any] = {}
+    exec(compile(MANY_CALL_SITES, "<program>", "exec"), names)
+    worker = threading.Thread(
+        target=names["work"], args=(rec.modules["threading"], rec.modules["queue"])
+    )
+    worker.start()
+    worker.join()
+    return [(e.kind, e.obj, e.line) for e in rec.finish().events if e.obj]
+
+
+def test_compiled_and_pure_record_the_same_lines_at_every_kind_of_call_site() -> None:
+    compiled = _calls(True)
+    assert compiled == _calls(False)
+    lock, items, flag = 1, 2, 3
+    turn = [("acquire", lock, 18), ("put", items, 19), ("get", items, 20), ("release", lock, 18)]
+    assert compiled == [
+        *[("acquire", lock, 5), ("release", lock, 5)],
+        *[("acquire", lock, 8), ("release", lock, 8)],  # left by the exception
+        *2 * [("acquire", lock, 12), ("release", lock, 12)],  # in a comprehension
+        *[("acquire", lock, 14), ("release", lock, 15)],  # a lambda over two lines
+        *3 * turn,
+        *[("acquire", lock, 22), ("release", lock, 22)],  # in a generator
+        *[("acquire", lock, 27), ("set", flag, 28), ("release", lock, 27)],  # return in with
+        *[("wait_request", flag, 30), ("wait_return", flag, 30)],  # in finally
+    ]
+
+
+def test_line_cache_never_mistakes_a_new_code_object_for_an_old_one() -> None:
+    """Code objects that differ only in their first line, made and dropped one after another
+    (so a new one may take the freed one's address)."""
+    rec = Recorder(filename="<program>")
+    lock = rec.modules["threading"].Lock()
+    for i in range(40):
+        exec(
+            compile("\n" * i + "lock.acquire(); lock.release()", "<program>", "exec"),
+            {"lock": lock},
+        )
+    lines = [e.line for e in rec.finish().events if e.kind == "acquire"]
+    assert lines == list(range(1, 41))
+
+
+def test_the_compiled_path_keeps_no_extra_references() -> None:
+    rec = Recorder(filename="<program>")
+    names: dict[str, Any] = {"lock": rec.modules["threading"].Lock()}
+    names["q"] = rec.modules["queue"].Queue()
+    exec(
+        compile(
+            "def f():\n    lock.acquire(); lock.release(); q.put(1); q.get()\n", "<program>", "exec"
+        ),
+        names,
+    )
+    f = names["f"]
+    f()  # the thread's first call goes through Python (the recorder adopts the thread)
+    f()  # from here on every call is compiled, each call site's line cached
+    before = sys.getrefcount(f.__code__), sys.getrefcount(names["lock"])
+    for _ in range(5000):
+        f()
+    assert (sys.getrefcount(f.__code__), sys.getrefcount(names["lock"])) == before
+    rec.finish()
+
+
+def test_misusing_the_compiled_types_raises_instead_of_crashing() -> None:
+    from app.tracing import _speedups  # type: ignore[attr-defined]
+
+    with pytest.raises(RuntimeError, match="before __init__"):
+        _speedups.FastState.__new__(_speedups.FastState).begin(1, 2)
+    rec = Recorder()
+    lock = rec.modules["threading"].Lock()
+    with pytest.raises(RuntimeError, match="initialised FastState"):
+        lock._bind(_speedups.FastState.__new__(_speedups.FastState))
+    del lock._owner
+    assert lock.acquire() is True
+    lock.release()
+    assert not lock.locked()
+    rec.finish()
+
+
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "pure"])
+def test_code_without_line_information_records_line_0(speedups: bool) -> None:
+    rec = Recorder(speedups=speedups)
+    lock = rec.modules["threading"].Lock()
+
+    def use() -> None:
+        lock.acquire()
+        lock.release()
+
+    use.__code__ = use.__code__.replace(co_linetable=b"")
+    use()
+    lines = [e.line for e in rec.finish().events if e.obj]
+    assert lines == [0, 0]

@@ -15,6 +15,10 @@
 #include <time.h>
 
 static PyObject *str_tid, *str_acquire, *str_release;
+
+/* A FastState made with __new__ alone, or cleared by the collector, has no list to record
+ * into: nothing compiled may touch it. */
+#define STATE_READY(st) ((st) != NULL && (st)->rows != NULL && (st)->local != NULL)
 static PyObject *str_acquire_py, *str_release_py, *str_contended, *str_after_release;
 
 static inline long long
@@ -49,7 +53,6 @@ typedef struct {
     int acquire_code;
     int release_code;
     char intercept; /* set while a gate is installed or the run is stopping */
-    PyObject *key;  /* this state's key in each thread's state dict (a small str) */
     PyObject *fallback; /* Recorder._begin_from_c: begin() when the compiled path can't */
     unsigned long long serial; /* never reused: tags the thread-local copy of the tid */
     LineSlot lines[LINE_CACHE];
@@ -105,32 +108,27 @@ state_init(FastState *self, PyObject *args, PyObject *kwds)
     self->release_code = release_code;
     self->intercept = 0;
     /* A number never reused (an address could be, by the next Recorder's state). */
-    static unsigned long long next_key = 0;
-    PyObject *key = PyUnicode_FromFormat("hilos.tid.%llu", ++next_key);
-    if (key == NULL)
-        return -1;
-    Py_XSETREF(self->key, key);
-    self->serial = next_key;
+    static unsigned long long next_serial = 0;
+    self->serial = ++next_serial;
     lines_clear(self);
     return 0;
 }
 
-/* Remember the calling thread's id for this run (the thread-local `tid` stays the
- * reference; this copy is what the compiled path reads). */
-static PyObject *
-state_set_tid(FastState *self, PyObject *tid)
+static void
+remember_tid(FastState *self, PyObject *tid)
 {
-    PyObject *dict = PyThreadState_GetDict();
-    if (dict == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "no thread state dict");
-        return NULL;
-    }
-    if (PyDict_SetItem(dict, self->key, tid) < 0)
-        return NULL;
     Py_INCREF(tid);
     Py_XSETREF(tl_tid, tid);
     tl_serial = self->serial;
     tl_tstate = PyThreadState_GetID(PyThreadState_Get());
+}
+
+/* Remember the calling thread's id for this run (the Recorder's thread-local `tid` stays
+ * the reference; this copy is what the compiled path reads first). */
+static PyObject *
+state_set_tid(FastState *self, PyObject *tid)
+{
+    remember_tid(self, tid);
     Py_RETURN_NONE;
 }
 
@@ -164,7 +162,6 @@ state_clear(FastState *self)
     Py_CLEAR(self->filename);
     Py_CLEAR(self->internal);
     Py_CLEAR(self->fallback);
-    Py_CLEAR(self->key);
     return 0;
 }
 
@@ -269,28 +266,36 @@ line_of(FastState *st, PyFrameObject *frame, PyCodeObject *code)
     if (slot->code == (PyObject *)code && slot->lasti == lasti)
         return slot->line;
     int line = PyFrame_GetLineNumber(frame);
+    if (line < 0)
+        line = 0; /* code without line information, as the Python path records it */
+    /* Fill the slot in full before the old code object goes: freeing it may run code. */
+    PyObject *old = slot->code;
     Py_INCREF(code);
-    Py_XSETREF(slot->code, (PyObject *)code);
+    slot->code = (PyObject *)code;
     slot->lasti = lasti;
     slot->line = line;
+    Py_XDECREF(old);
     return line;
 }
 
-/* The calling thread's id for this state (borrowed), or NULL: *error tells whether an
- * exception is set or the thread is simply unknown here yet. */
+/* The calling thread's id for this state (a new reference), or NULL: *error tells whether
+ * an exception is set or the thread is simply not known to this run yet. */
 static PyObject *
 current_tid(FastState *st, int *error)
 {
     *error = 0;
     if (tl_serial == st->serial && tl_tid != NULL &&
         tl_tstate == PyThreadState_GetID(PyThreadState_Get()))
-        return tl_tid;
-    PyObject *dict = PyThreadState_GetDict();
-    if (dict == NULL)
+        return Py_NewRef(tl_tid);
+    PyObject *t = PyObject_GetAttr(st->local, str_tid);
+    if (t == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError))
+            PyErr_Clear();
+        else
+            *error = 1;
         return NULL;
-    PyObject *t = PyDict_GetItemWithError(dict, st->key);
-    if (t == NULL && PyErr_Occurred())
-        *error = 1;
+    }
+    remember_tid(st, t);
     return t;
 }
 
@@ -325,17 +330,19 @@ locate(FastState *st, PyObject **tid, int *line)
     if (t == NULL)
         return error ? -2 : -1;
     PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
-    if (frame == NULL)
+    if (frame == NULL) {
+        Py_DECREF(t);
         return -1;
+    }
     PyCodeObject *code = PyFrame_GetCode(frame);
     int user = whose(st, code->co_filename);
     if (user != 1) {
         Py_DECREF(code);
+        Py_DECREF(t);
         return user == -2 ? -2 : -1;
     }
     *line = line_of(st, frame, code);
     Py_DECREF(code);
-    Py_INCREF(t);
     *tid = t;
     return 0;
 }
@@ -349,6 +356,10 @@ state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "begin() takes a kind and an object id");
+        return NULL;
+    }
+    if (!STATE_READY(self)) {
+        PyErr_SetString(PyExc_RuntimeError, "FastState used before __init__");
         return NULL;
     }
     if (!self->intercept) {
@@ -366,6 +377,7 @@ state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs)
                 if (user == -2) {
                     Py_DECREF(code);
                     Py_DECREF(frame);
+                    Py_DECREF(tid);
                     return NULL;
                 }
                 if (user != 0) {
@@ -377,12 +389,17 @@ state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs)
                 Py_DECREF(code);
                 PyFrameObject *back = PyFrame_GetBack(frame);
                 Py_DECREF(frame);
+                if (back == NULL && PyErr_Occurred()) {
+                    Py_DECREF(tid);
+                    return NULL;
+                }
                 frame = back;
             }
             PyObject *line_obj = PyLong_FromLong(line);
-            if (line_obj == NULL)
+            if (line_obj == NULL) {
+                Py_DECREF(tid);
                 return NULL;
-            Py_INCREF(tid);
+            }
             PyObject *pair = PyTuple_Pack(2, tid, line_obj);
             Py_DECREF(tid);
             Py_DECREF(line_obj);
@@ -445,7 +462,7 @@ static PyObject *
 core_acquire(LockCore *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     FastState *st = self->state;
-    if (st == NULL || st->intercept || nargs || kwnames)
+    if (!STATE_READY(st) || st->intercept || nargs || kwnames)
         return call_python((PyObject *)self, str_acquire_py, args, nargs, kwnames);
     PyObject *tid;
     int line;
@@ -466,7 +483,7 @@ core_acquire(LockCore *self, PyObject *const *args, Py_ssize_t nargs, PyObject *
         /* Held from here: store the owner, append one row, return. */
         long long t = now_ns() - st->t0;
         Py_INCREF(tid);
-        Py_SETREF(self->owner, tid);
+        Py_XSETREF(self->owner, tid);
         int rc = append_row(st, t, tid, st->acquire_code, self->oid, line);
         Py_DECREF(tid);
         if (rc < 0)
@@ -490,7 +507,7 @@ static PyObject *
 core_release(LockCore *self, PyObject *Py_UNUSED(ignored))
 {
     FastState *st = self->state;
-    if (st == NULL || st->intercept)
+    if (!STATE_READY(st) || st->intercept)
         return call_python((PyObject *)self, str_release_py, NULL, 0, NULL);
     long long t = now_ns() - st->t0;
     PyObject *owner = self->owner; /* keep its reference: restored if release fails */
@@ -498,7 +515,7 @@ core_release(LockCore *self, PyObject *Py_UNUSED(ignored))
     self->owner = Py_None;
     PyObject *done = PyObject_Vectorcall(self->real_release, NULL, 0, NULL);
     if (done == NULL) {
-        Py_SETREF(self->owner, owner);
+        Py_XSETREF(self->owner, owner);
         return NULL;
     }
     Py_DECREF(done);
@@ -536,6 +553,10 @@ core_bind(LockCore *self, PyObject *state)
 {
     if (!PyObject_TypeCheck(state, &FastStateType)) {
         PyErr_SetString(PyExc_TypeError, "_bind() takes a FastState");
+        return NULL;
+    }
+    if (!STATE_READY((FastState *)state)) {
+        PyErr_SetString(PyExc_RuntimeError, "_bind() takes an initialised FastState");
         return NULL;
     }
     PyObject *acquire = PyObject_GetAttr(self->real, str_acquire);

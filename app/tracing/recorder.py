@@ -214,7 +214,7 @@ class Recorder:
             return 0
         if self.filename is not None and frame.f_code.co_filename != self.filename:
             return 0
-        return frame.f_lineno
+        return frame.f_lineno or 0  # None for code without line information
 
     def begin(self, kind: int, obj: int) -> tuple[int, int]:
         """The choke point every traced operation passes: return (thread id, source line).
@@ -261,7 +261,7 @@ class Recorder:
         frame = sys._getframe(depth)
         filename = frame.f_code.co_filename
         if filename == self.filename or (self.filename is None and filename not in self._internal):
-            return tid, frame.f_lineno
+            return tid, frame.f_lineno or 0
         return tid, self.line(depth + 1)
 
     def emit(self, kind: str, obj: int = 0, arg: Any = None, *, tid: int | None = None) -> None:
