@@ -13,6 +13,7 @@ from typing import Any
 
 from .analysis import analyse
 from .paths import STATIC
+from .scenarios import UnknownScenario, get_scenario
 from .tracing import Trace
 from .web.i18n import MESSAGES
 
@@ -144,7 +145,21 @@ def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
     words = MESSAGES[lang]
     strings = {k: v for k, v in words.items() if k.startswith(("player.", "state.", "outcome."))}
     trace = document["trace"]
-    title = f"Hilos — {trace.get('scenario') or 'run'} {document.get('id') or ''}".strip()
+    run_id = document.get("id") or ""
+    # A scenario's run is titled and introduced as on the site, in the page's language.
+    intro = ""
+    try:
+        texts = get_scenario(trace.get("scenario") or "").texts[lang]
+    except (UnknownScenario, KeyError):
+        title = f"Hilos — {words['run.title']} {run_id}".strip()
+    else:
+        title = f"Hilos — {texts.title}"
+        notice = "".join(f"<li>{html.escape(item)}</li>" for item in texts.notice)
+        intro = (
+            f"<p>{html.escape(texts.description)}</p>\n"
+            f'<section class="notice"><h2>{html.escape(words["scenario.notice"])}</h2>'
+            f"<ul>{notice}</ul></section>\n"
+        )
     css = (STATIC / "css" / "site.css").read_text(encoding="utf-8")
     outcome = words.get(f"outcome.{document['outcome']['status']}", document["outcome"]["status"])
     return f"""<!doctype html>
@@ -160,7 +175,7 @@ def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
 <body>
 <main id="content">
 <h1>{html.escape(title)} <span class="badge outcome-{html.escape(document["outcome"]["status"])}">{html.escape(outcome)}</span></h1>
-<div class="player"></div>
+{intro}<div class="player"></div>
 </main>
 <script type="application/json" id="hilos-run">{_json_for_script(document)}</script>
 <script type="application/json" id="hilos-strings">{_json_for_script(strings)}</script>

@@ -131,6 +131,7 @@ def test_locks_taken_in_opposite_orders_are_a_potential_deadlock_even_in_a_compl
     assert found["locks"] == [1, 2] and found["threads"] == [1, 2]
     assert found["text"].startswith("`a` and `b` are taken in opposite orders")
     assert "T1 holds `a` and asks for `b`" in found["text"]
+    assert "even if not this time" in found["text"]  # the run completed
     es = analyse(lock_pairs((1, 2), (2, 1))).to_json("es")["lock_order"]
     assert es["potential_deadlocks"][0]["text"].startswith("`a` y `b` se toman en órdenes opuestos")
 
@@ -249,7 +250,12 @@ def test_the_deadlock_cycle_is_placed_on_the_requests_that_close_it() -> None:
         own = [iv for iv in data["intervals"] if iv["thread"] == step["thread"]]
         assert [iv["state"] for iv in own[-2:]] == ["blocked", "finished"]
         assert own[-1]["how"] == "deadlock"
-    assert len(data["lock_order"]["potential_deadlocks"]) == 1
+    # Not "could deadlock, even if not this time": this run did, on these very locks.
+    [found] = data["lock_order"]["potential_deadlocks"]
+    assert "which is how this run deadlocked" in found["text"]
+    assert "even if not this time" not in found["text"]
+    es = analyse(recorded("deadlock", "es")).to_json("es")["lock_order"]["potential_deadlocks"]
+    assert "y así se trabó esta ejecución" in es[0]["text"]
 
 
 def test_the_stall_set_names_what_each_thread_waits_in() -> None:

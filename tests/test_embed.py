@@ -65,10 +65,15 @@ def test_embed_options_reach_the_player_and_bad_ones_are_named(client: TestClien
                       'data-view="time"', 'data-lang="es"'):  # fmt: skip
         assert attribute in player.group(0)
     bad = client.get("/embed/scenarios/event?speed=9")
-    assert bad.status_code == 422 and "speed must be one of" in html.unescape(bad.text)
+    assert bad.status_code == 422
+    assert "La opción «speed» admite 0.25, 0.5, 1, 2, 4; recibió «9»." in html.unescape(bad.text)
+    assert 'class="site"' not in bad.text  # no site header inside someone else's page
     assert "frame-ancestors https://canvas.example" in bad.headers["content-security-policy"]
-    missing = client.get("/embed/scenarios/nope")
-    assert missing.status_code == 404 and "nope" in missing.text
+    english = client.get("/embed/scenarios/event?lang=en&view=wide")
+    assert "The option “view” takes steps, time; it got “wide”." in html.unescape(english.text)
+    missing = client.get("/embed/scenarios/nope?lang=en")
+    assert missing.status_code == 404
+    assert "There is no scenario “nope”" in html.unescape(missing.text)
 
 
 def test_oembed_answers_rich_json_for_scenario_and_run_pages(client: TestClient) -> None:
@@ -105,7 +110,8 @@ def test_pages_advertise_oembed_and_offer_share_download_and_perfetto(client: Te
     assert snippet is not None
     frame = html.unescape(snippet.group(1))
     assert 'src="https://hilos.example/embed/scenarios/deadlock?lang=en"' in frame
-    assert 'title="Hilos: Deadlock"' in frame and 'allow="fullscreen"' in frame
+    assert 'title="Hilos: Deadlock"' in frame and 'loading="lazy"' in frame
+    assert "fullscreen" not in frame  # the player has no fullscreen: nothing to allow
 
 
 # -- exports ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import html
 import json
 import re
 import threading
@@ -164,8 +165,24 @@ def test_a_bad_parameter_in_the_form_says_which_and_its_bounds(client: TestClien
         headers={"HX-Request": "true"},
     )
     assert answer.status_code == 422
-    assert param.name in answer.text and f"{param.max:g}" in answer.text
-    assert 'role="alert"' in answer.text
+    # Said with the label the student sees, in the page's language, with the bounds.
+    assert f"“{param.label['en']}” must be a whole number between" in answer.text
+    assert f"{param.max:g}" in answer.text
+    # Into the form's slot for it: the run on screen stays.
+    assert answer.headers["hx-retarget"] == "#run-error"
+    assert answer.headers["hx-reswap"] == "innerHTML"
+    label = param.label["es"]
+    for sent, said in (
+        ("", f"Falta un valor para «{label}»."),
+        ("tres", f"«{label}» tiene que ser un número entero entre"),
+    ):
+        spanish = client.post(
+            "/scenarios/lock/runs?lang=es", data={param.name: sent}, headers={"HX-Request": "true"}
+        )
+        assert spanish.status_code == 422 and said in spanish.text
+    # Without htmx the whole page comes back, the message in its run panel.
+    plain = client.post("/scenarios/lock/runs?lang=en", data={param.name: "99"})
+    assert plain.status_code == 422 and 'role="alert"' in plain.text
     assert service_of(client).store.count() == 0
 
 
@@ -344,3 +361,35 @@ def test_a_saved_run_carries_its_analysis_in_the_run_language(client: TestClient
     assert analysis["deadlock"]["index"] < len(unpack(document["trace"]["events"]["t"], "t"))
     assert any(s["text"].startswith("Interbloqueo: ") for s in analysis["narration"])
     assert analysis["lock_order"]["potential_deadlocks"]
+
+
+def test_a_saved_run_of_a_scenario_is_that_scenarios_page_with_the_runs_values(
+    client: TestClient,
+) -> None:
+    scenario = get_scenario("lock")
+    param = numeric_param(scenario)
+    value = param.min if param.default != param.min else param.max
+    form = {param.name: str(value)}
+    answer = client.post("/scenarios/lock/runs?lang=en", data=form, headers={"HX-Request": "true"})
+    assert answer.status_code == 201
+    run_id = answer.headers["hx-push-url"].split("/runs/")[1].split("?")[0]
+    # Beside the new panel: the language links, now for the new run, and the error slot emptied.
+    assert f'href="/runs/{run_id}?lang=es"' in answer.text and 'hx-swap-oob="true"' in answer.text
+    assert '<div id="run-error" role="alert" hx-swap-oob="true"></div>' in answer.text
+    page = client.get(f"/runs/{run_id}?lang=es").text
+    texts = scenario.texts["es"]
+    assert texts.description in page and f"<title>Hilos — {texts.title}</title>" in page
+    assert re.search(rf'name="{param.name}" value="{value:g}"', page)
+    assert f'href="/runs/{run_id}?lang=en"' in page  # the other language keeps this run
+    assert '<html lang="en">' in client.get(f"/runs/{run_id}?lang=EN").text  # any case
+
+
+def test_the_offline_download_is_titled_and_introduced_like_the_page(client: TestClient) -> None:
+    run_id = client.post("/api/runs", json={"scenario": "producer-consumer", "lang": "es"}).json()[
+        "id"
+    ]
+    for lang in ("es", "en"):
+        texts = get_scenario("producer-consumer").texts[lang]
+        page = client.get(f"/runs/{run_id}/download?lang={lang}").text
+        assert f"<title>Hilos — {html.escape(texts.title)}</title>" in page
+        assert html.escape(texts.description) in page

@@ -68,7 +68,12 @@ class Analysis:
             )
             for edge in found.edges
         ]
-        return words.say("potential", locks=joined, steps=words.messages["sep"].join(steps))
+        # On a run that deadlocked on these very locks, "could, even if not this time" is wrong.
+        outcome = self.trace.outcome
+        in_cycle = {step.get("object") for step in outcome.cycle or []}
+        closed = outcome.status == "deadlock" and set(found.locks) <= in_cycle
+        key = "potential.closed" if closed else "potential"
+        return words.say(key, locks=joined, steps=words.messages["sep"].join(steps))
 
     def to_json(self, lang: str) -> dict[str, Any]:
         """Everything the player shows, as JSON, with the sentences in `lang`."""

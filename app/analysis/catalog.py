@@ -69,6 +69,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "potential": (
             "{locks} se toman en órdenes opuestos y podrían trabarse aunque esta vez no: {steps}."
         ),
+        "potential.closed": (
+            "{locks} se toman en órdenes opuestos, y así se trabó esta ejecución: {steps}."
+        ),
         "potential.step": "{thread} tiene `{obj}` y pide `{other}` (línea {n})",
         "and": " y ",
         "sep": "; ",
@@ -133,6 +136,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "potential": (
             "{locks} are taken in opposite orders and could deadlock, even if not this time: "
             "{steps}."
+        ),
+        "potential.closed": (
+            "{locks} are taken in opposite orders, which is how this run deadlocked: {steps}."
         ),
         "potential.step": "{thread} holds `{obj}` and asks for `{other}` (line {n})",
         "and": " and ",

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from ..export import perfetto, standalone_html
 from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
-from .i18n import MESSAGES, negotiate
+from .i18n import MESSAGES, negotiate, say
 from .pages import Lang
 from .runs import RunService, Saturated
 from .templating import Pages
@@ -38,7 +38,16 @@ _CHOICES = {
 
 
 class BadOption(ValueError):
-    pass
+    """An embed option outside its choices: which, what is allowed, what came."""
+
+    def __init__(self, name: str, allowed: tuple[str, ...], got: str) -> None:
+        super().__init__(f"{name} must be one of {', '.join(allowed)} (got {got!r})")
+        self.name, self.allowed, self.got = name, allowed, got
+
+    def say(self, lang: str) -> str:
+        return say(
+            lang, "error.option", name=self.name, allowed=", ".join(self.allowed), got=self.got
+        )
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class EmbedOptions:
             if name == "autoplay" and value in ("true", "false"):
                 value = "1" if value == "true" else "0"
             if value not in allowed:
-                raise BadOption(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+                raise BadOption(name, tuple(allowed), value)
             values[name] = value
         return cls(**values)
 
@@ -73,11 +82,10 @@ class EmbedOptions:
 
 
 def iframe_html(src: str, title: str, width: int | str = "100%", height: int = EMBED_HEIGHT) -> str:
-    """The snippet an instructor pastes: a title (screen readers), a size, fullscreen."""
+    """The snippet an instructor pastes: a title (screen readers) and a size."""
     return (
         f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="{width}" '
-        f'height="{height}" style="border:0" allow="fullscreen" allowfullscreen '
-        f'loading="lazy"></iframe>'
+        f'height="{height}" style="border:0" loading="lazy"></iframe>'
     )
 
 
@@ -92,7 +100,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         try:
             return EmbedOptions.parse(dict(request.query_params))
         except BadOption as exc:
-            return framable(_error(pages, request, lang, 422, str(exc)))
+            return framable(_embed_error(pages, request, lang, 422, exc.say(lang)))
 
     def render_embed(
         request: Request, lang: str, run: StoredRun, title: str, page_url: str
@@ -118,12 +126,14 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         """A scenario's player (its default run) for an iframe on any site."""
         try:
             found = get_scenario(scenario_id)
-        except UnknownScenario as exc:
-            return framable(_error(pages, request, lang, 404, str(exc)))
+        except UnknownScenario:
+            message = say(lang, "error.no_scenario", id=scenario_id)
+            return framable(_embed_error(pages, request, lang, 404, message))
         try:
             run = await service.default_run(found, lang)
         except Saturated:
-            return framable(_error(pages, request, lang, 429, MESSAGES[lang]["error.busy"]))
+            busy = MESSAGES[lang]["error.busy"]
+            return framable(_embed_error(pages, request, lang, 429, busy))
         title = found.texts[lang].title
         return render_embed(request, lang, run, title, f"/scenarios/{scenario_id}?lang={lang}")
 
@@ -132,7 +142,8 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         """A saved run's player for an iframe on any site."""
         run = service.store.get(run_id)
         if run is None:
-            return framable(_error(pages, request, lang, 404, f"no saved run {run_id!r}"))
+            message = say(lang, "error.no_run", id=run_id)
+            return framable(_embed_error(pages, request, lang, 404, message))
         return render_embed(
             request, lang, run, _run_title(run, lang), f"/runs/{run_id}?lang={lang}"
         )
@@ -202,7 +213,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         """The run and the player in one HTML file that works offline."""
         run = service.store.get(run_id)
         if run is None:
-            return _error(pages, request, lang, 404, f"no saved run {run_id!r}")
+            return _error(pages, request, lang, 404, say(lang, "error.no_run", id=run_id))
         document = json.loads(run.document())
         document["analysis"] = service.analysis(run, lang)
         page = standalone_html(document, lang)
@@ -224,6 +235,13 @@ def _run_title(run: StoredRun, lang: str) -> str:
         except UnknownScenario:
             pass
     return f"{words['run.title']} {run.id}"
+
+
+def _embed_error(pages: Pages, request: Request, lang: str, status: int, message: str) -> Response:
+    """What an iframe shows when it cannot show a player: the reason, without the site around."""
+    return pages.render(
+        request, "embed_error.html", lang, status, status=status, message=message, fragment=False
+    )
 
 
 def _error(pages: Pages, request: Request, lang: str, status: int, message: str) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LANGS", "DEFAULT_LANG", "MESSAGES", "negotiate", "translator"]
+__all__ = ["LANGS", "DEFAULT_LANG", "MESSAGES", "negotiate", "say", "translator"]
 
 LANGS = ("es", "en")
 DEFAULT_LANG = "es"
@@ -46,6 +46,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Resultado",
         "error.title": "No se pudo",
         "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
+        "error.no_run": "No hay ninguna ejecución guardada «{id}».",
+        "error.no_scenario": "No hay ningún escenario «{id}»; mira la lista de escenarios.",
+        "error.option": "La opción «{name}» admite {allowed}; recibió «{got}».",
+        "error.param.int": (
+            "«{label}» tiene que ser un número entero entre {min} y {max}; recibió «{got}»."
+        ),
+        "error.param.float": (
+            "«{label}» tiene que ser un número entre {min} y {max}; recibió «{got}»."
+        ),
+        "error.param.bool": "«{label}» tiene que ser sí o no; recibió «{got}».",
+        "error.param.empty": "Falta un valor para «{label}».",
+        "embed.error": "Este reproductor no se puede mostrar",
         "player.play": "Reproducir",
         "player.pause": "Pausa",
         "player.back": "Paso atrás",
@@ -67,6 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "state.running": "ejecutando",
         "state.blocked": "bloqueado en un candado",
         "state.waiting": "esperando",
+        "player.timer": "hasta que llegue su hora (Timer)",
         "state.sleeping": "durmiendo",
         "state.finished": "terminado",
         "player.keys": "Espacio: reproducir/pausa · ←/→: paso · Inicio/Fin",
@@ -82,6 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share.controls.full": "todos",
         "share.controls.minimal": "mínimos",
         "share.snippet": "Código para insertar (iframe)",
+        "share.copy": "Copiar",
+        "share.copied": "Copiado",
         "share.note": (
             "Pega el código en una página de Canvas, Moodle u otro LMS. El reproductor ajusta "
             "su altura solo donde la plataforma lo permite y ofrece abrirlo en una pestaña nueva."
@@ -128,6 +143,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Outcome",
         "error.title": "Could not do that",
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
+        "error.no_run": "There is no saved run “{id}”.",
+        "error.no_scenario": "There is no scenario “{id}”; see the list of scenarios.",
+        "error.option": "The option “{name}” takes {allowed}; it got “{got}”.",
+        "error.param.int": (
+            "“{label}” must be a whole number between {min} and {max}; it got “{got}”."
+        ),
+        "error.param.float": "“{label}” must be a number between {min} and {max}; it got “{got}”.",
+        "error.param.bool": "“{label}” must be yes or no; it got “{got}”.",
+        "error.param.empty": "“{label}” needs a value.",
+        "embed.error": "This player cannot be shown",
         "player.play": "Play",
         "player.pause": "Pause",
         "player.back": "Step back",
@@ -149,6 +174,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "state.running": "running",
         "state.blocked": "blocked on a lock",
         "state.waiting": "waiting",
+        "player.timer": "until its time comes (Timer)",
         "state.sleeping": "sleeping",
         "state.finished": "finished",
         "player.keys": "Space: play/pause · ←/→: step · Home/End",
@@ -164,6 +190,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share.controls.full": "all",
         "share.controls.minimal": "minimal",
         "share.snippet": "Embed code (iframe)",
+        "share.copy": "Copy",
+        "share.copied": "Copied",
         "share.note": (
             "Paste the code into a Canvas, Moodle or other LMS page. The player adjusts its "
             "height where the platform allows it and offers to open in a new tab."
@@ -183,9 +211,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def negotiate(requested: str | None, accept_language: str | None) -> str:
-    """`?lang=` first, then Accept-Language by its q-weights, then Spanish."""
-    if requested in LANGS:
-        return requested
+    """`?lang=` first (any case, a region ignored: `EN`, `es-MX`), then Accept-Language by its
+    q-weights, then Spanish."""
+    if requested:
+        base = requested.strip().lower().replace("_", "-").split("-")[0]
+        if base in LANGS:
+            return base
     best, best_q = DEFAULT_LANG, -1.0
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
@@ -207,3 +238,8 @@ def negotiate(requested: str | None, accept_language: str | None) -> str:
 
 def translator(lang: str) -> Mapping[str, str]:
     return MESSAGES[lang]
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    """One message of the catalogue in `lang`, its {placeholders} filled in."""
+    return MESSAGES[lang][key].format(**values)

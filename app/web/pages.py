@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..runner import ScenarioError
-from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
-from .i18n import MESSAGES, negotiate
+from ..scenarios import ParamError, Scenario, UnknownScenario, get_scenario, load_scenarios
+from .i18n import MESSAGES, negotiate, say
 from .runs import RunService, Saturated
 from .templating import Pages, oembed_url
 
@@ -35,8 +35,9 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
     def scenario_or_404(request: Request, scenario_id: str, lang: str) -> Scenario | Response:
         try:
             return get_scenario(scenario_id)
-        except UnknownScenario as exc:
-            return pages.render(request, "error.html", lang, 404, status=404, message=str(exc))
+        except UnknownScenario:
+            message = say(lang, "error.no_scenario", id=scenario_id)
+            return pages.render(request, "error.html", lang, 404, status=404, message=message)
 
     @router.get("/", response_class=HTMLResponse)
     def gallery(request: Request, lang: Lang) -> Response:
@@ -91,6 +92,9 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         context: dict[str, Any] = {"scenario": found, "texts": found.texts[lang]}
         headers: dict[str, str] = {}
         try:
+            problem = _param_problem(found, params, lang)
+            if problem:
+                raise ScenarioError(problem)
             run = await service.record(found, lang, params)
         except ScenarioError as exc:
             status, context["error"], context["run"] = 422, str(exc), None
@@ -103,8 +107,14 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             status, context["run"], context["error"] = 201, run, None
             context["run_params"] = json.loads(run.params)
             headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}"
-        if hx_request:
-            response = pages.render(request, "_run_panel.html", lang, status, **context)
+            # The language links follow the new address (an out-of-band swap beside the panel).
+            context["lang_path"] = f"/runs/{run.id}"
+        if hx_request and context["run"] is None:
+            # The run on screen stays; the reason goes in the form's slot for it.
+            response = pages.render(request, "_run_error.html", lang, status, **context)
+            headers |= {"HX-Retarget": "#run-error", "HX-Reswap": "innerHTML"}
+        elif hx_request:
+            response = pages.render(request, "_run_again.html", lang, status, **context)
         else:
             values = {name: params.get(name, p.default) for name, p in found.params.items()}
             response = pages.render(
@@ -121,7 +131,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
     ) -> Response:
         run = service.store.get(run_id)
         if run is None:
-            message = f"no saved run {run_id!r}"
+            message = say(lang, "error.no_run", id=run_id)
             return pages.render(request, "error.html", lang, 404, status=404, message=message)
         scenario = None
         if run.scenario:
@@ -129,17 +139,21 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
                 scenario = get_scenario(run.scenario)
             except UnknownScenario:
                 scenario = None
-        return pages.render(
-            request,
-            "run.html",
-            lang,
-            run=run,
-            run_params=json.loads(run.params),
-            scenario=scenario,
-            texts=scenario.texts[lang] if scenario else None,
-            error=None,
-            oembed_url=oembed_url(request, f"/runs/{run.id}?lang={lang}"),
-        )
+        run_params = json.loads(run.params)
+        common = {
+            "run": run,
+            "run_params": run_params,
+            "scenario": scenario,
+            "texts": scenario.texts[lang] if scenario else None,
+            "error": None,
+            "oembed_url": oembed_url(request, f"/runs/{run.id}?lang={lang}"),
+        }
+        if scenario is None:
+            return pages.render(request, "run.html", lang, **common)
+        # A scenario's run is its page with this run on it: the same page "Run again" showed,
+        # so a reload or the other language keeps the description, the form and its values.
+        values = {name: run_params.get(name, p.default) for name, p in scenario.params.items()}
+        return pages.render(request, "scenario.html", lang, values=values, **common)
 
     return router
 
@@ -166,3 +180,31 @@ def _group_of(scenario: Scenario, lang: str) -> str:
         if scenario.concepts[0] in concepts:
             return titles[lang]
     return _CONCEPT_GROUPS[-1][0][lang]
+
+
+def _param_problem(scenario: Scenario, params: dict[str, Any], lang: str) -> str | None:
+    """The first value of the form that does not fit its parameter, said in `lang` with the
+    label the student sees (the runner would say it in English, by the constant's name)."""
+    for name, value in params.items():
+        spec = scenario.params[name]
+        try:
+            spec.coerce(value)
+        except ParamError:
+            label = spec.label[lang]
+            if isinstance(value, str) and not value.strip():
+                return say(lang, "error.param.empty", label=label)
+            if spec.type == "bool":
+                return say(lang, "error.param.bool", label=label, got=value)
+            return say(
+                lang,
+                f"error.param.{spec.type}",
+                label=label,
+                min=_number(spec.min),
+                max=_number(spec.max),
+                got=value,
+            )
+    return None
+
+
+def _number(value: int | float | None) -> str:
+    return f"{value:g}" if value is not None else ""

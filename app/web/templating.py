@@ -41,6 +41,7 @@ class Pages:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["static_url"] = static_url
         self.templates.env.globals["langs"] = LANGS
+        self.templates.env.globals["messages"] = MESSAGES
 
     def render(
         self, request: Request, name: str, lang: str, status_code: int = 200, **context: Any

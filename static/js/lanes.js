@@ -11,6 +11,8 @@ const LINK_WINDOW = 12; // how many events a hand-off arrow stays on screen
 const LINK_COLORS = { handoff: "#7a1f14", item: "#5b3f8f", wake: "#8a5a00", join: "#1d1d1f" };
 const LABEL_MAX = 150; // room for lane names; narrower on a phone
 const PAD = 8;
+const CYCLE_FONT = "bold 13px system-ui, sans-serif";
+const CYCLE_LINE = 17;
 export const THREAD_COLORS = ["#1b6ca8", "#b5431f", "#2f7d32", "#7a3ea1", "#a06b00", "#00727a", "#9c2b5b", "#4d5b00"];
 const STATE_STYLE = {
   running: { fill: "#3f8f4f", pattern: null },
@@ -77,10 +79,30 @@ export class Lanes {
     return this.labelW + PAD + frac * width;
   }
 
+  /** The closed cycle in words, in as many lines as the width needs (names are not cut). */
+  cycleLines(ctx) {
+    const { model } = this;
+    const cycle = model.outcome.cycle;
+    if (!cycle || this.closed < 0) return [];
+    const parts = cycle.flatMap((s) => [threadName(model, s.thread), s.object ? label(model, s.object) : "join"]);
+    parts.push(threadName(model, cycle[0].thread));
+    ctx.font = CYCLE_FONT;
+    const room = this.width - 2 * PAD;
+    const lines = [`${this.strings["outcome.deadlock"]}:`];
+    parts.forEach((part, n) => {
+      const next = `${lines[lines.length - 1]}${n ? " → " : " "}${part}`;
+      if (ctx.measureText(next).width <= room) lines[lines.length - 1] = next;
+      else lines.push(`→ ${part}`);
+    });
+    return lines;
+  }
+
   resize() {
     const ratio = window.devicePixelRatio || 1;
     this.width = this.canvas.clientWidth || 600;
     this.labelW = Math.min(LABEL_MAX, Math.max(80, Math.round(this.width * 0.28)));
+    this.cycleText = this.cycleLines(this.canvas.getContext("2d"));
+    this.height = this.axisY + AXIS_H + Math.max(24, 8 + CYCLE_LINE * this.cycleText.length);
     this.canvas.width = Math.round(this.width * ratio);
     this.canvas.height = Math.round(this.height * ratio);
     this.canvas.style.height = `${this.height}px`;
@@ -331,9 +353,9 @@ export class Lanes {
       });
       const { ctx } = this;
       ctx.fillStyle = "#8e0000";
-      ctx.font = "bold 13px system-ui, sans-serif";
-      const names = cycle.map((s) => `${threadName(model, s.thread)} → ${s.object ? label(model, s.object) : "join"}`);
-      ctx.fillText(`${this.strings["outcome.deadlock"]}: ${names.join(" → ")} → ${threadName(model, cycle[0].thread)}`, this.labelW + PAD, this.height - 10);
+      ctx.font = CYCLE_FONT;
+      ctx.textBaseline = "middle";
+      this.cycleText.forEach((line, n) => ctx.fillText(line, PAD, this.axisY + AXIS_H + 10 + n * CYCLE_LINE));
     }
   }
 

@@ -91,7 +91,18 @@ export function buildModel(doc) {
   for (const e of events) {
     const k = lane.get(e.thread);
     const info = objects.get(e.obj);
-    if (e.kind === "thread_run") startSegment(k, "running", e, {});
+    if (e.kind === "thread_run") {
+      if (threads[k].kind === "timer") {
+        // A Timer's thread waits out its interval first: it runs only if it fires.
+        const detail = { kind: "timer" };
+        stacks[k].push(detail);
+        startSegment(k, "waiting", e, detail);
+      } else startSegment(k, "running", e, {});
+    }
+    if (e.kind === "timer_fire" && stacks[k].length && stacks[k][stacks[k].length - 1].kind === "timer") {
+      stacks[k].pop();
+      startSegment(k, "running", e, {});
+    }
     if (e.kind in REQUESTS) {
       const detail = { obj: e.obj, kind: e.kind.replace("_request", "") };
       if (e.kind === "acquire_request") detail.holder = holders.get(e.obj) ?? null;

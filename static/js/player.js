@@ -150,6 +150,8 @@ export class Player {
 
   key(ev) {
     if (ev.target.closest("select, input")) return;
+    // Space on a focused button presses that button, as everywhere else.
+    if (ev.key === " " && ev.target.closest("button")) return;
     const map = { " ": "play", ArrowLeft: "back", ArrowRight: "forward", Home: "restart", End: "end" };
     const action = map[ev.key];
     if (!action) return;
@@ -278,8 +280,9 @@ export class Player {
       if (lane !== undefined) item.style.borderLeftColor = threadColor(lane);
       return item;
     }));
-    const lastItem = this.story.lastElementChild;
-    if (lastItem) lastItem.scrollIntoView({ block: "nearest" });
+    // Scroll the list itself: scrollIntoView would scroll the page too, and in an embed the
+    // course page around the iframe.
+    this.story.scrollTop = this.story.scrollHeight;
   }
 
   renderSummary() {
@@ -329,6 +332,7 @@ export class Player {
     const { seg, lane } = hit;
     let text = `${this.model.threads[lane].name}: ${this.strings[`state.${seg.state}`]}`;
     if (seg.obj) text += ` · ${label(this.model, seg.obj)}`;
+    if (seg.kind === "timer") text += ` · ${this.strings["player.timer"]}`;
     if (seg.holder !== undefined && seg.holder !== null) text += ` ← ${threadName(this.model, seg.holder)}`;
     this.tip.textContent = text;
     this.tip.style.left = `${ev.clientX - rect.left + 12}px`;

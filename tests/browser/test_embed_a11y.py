@@ -23,7 +23,7 @@ HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>A course page</title></head>
 <body><main><h1>Week 5: threads</h1>
 <iframe id="hilos" src="{src}" title="Hilos: Deadlock" width="100%" height="300"
-        style="border:0" allow="fullscreen"></iframe></main>
+        style="border:0"></iframe></main>
 <script>
   // What Canvas does with lti.frameResize, and a log of every message for the test.
   window.messages = [];
@@ -80,6 +80,10 @@ def test_an_embed_loads_plays_and_resizes_inside_another_origin(
     assert box is not None and box["height"] == pytest.approx(height, abs=1)
     link = frame.get_by_role("link", name="Open in Hilos")
     assert link.get_attribute("target") == "_blank"
+    # Autoplay narrated the whole run without scrolling the course page, or the frame's own.
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+    assert page.evaluate("window.scrollY") == 0
+    assert frame.locator("body").evaluate("() => document.scrollingElement.scrollTop") == 0
     screenshot(page, "embed-in-another-site")
 
 

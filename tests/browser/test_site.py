@@ -207,3 +207,85 @@ def test_a_spanish_run_read_in_english_is_narrated_in_english(server: Server, pa
     # The program itself stays the one that ran, in Spanish.
     expect(page.locator(".player .code")).to_contain_text("candado")
     screenshot(page, "spanish-run-in-english-wide")
+
+
+def test_space_presses_the_focused_button_and_playing_never_scrolls_the_page(
+    server: Server, page: Page
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(server.url + "/scenarios/event?lang=en")
+    ready_player(page)
+    forward = page.get_by_role("button", name=EN["player.forward"])
+    forward.focus()
+    page.keyboard.press(" ")
+    assert player_index(page) == 0  # one step, as the button says: not play
+    expect(page.get_by_role("button", name=EN["player.play"])).to_be_visible()
+    page.locator(".player .controls").scroll_into_view_if_needed()
+    where = page.evaluate("window.scrollY")
+    page.get_by_role("button", name=EN["player.play"]).click()
+    page.wait_for_timeout(1500)
+    assert player_index(page) > 3  # it played
+    # The narration scrolls inside its own box; the page stays where the student put it.
+    assert page.evaluate("window.scrollY") == where
+    story = page.locator(".player .narration")
+    assert story.evaluate("n => n.scrollTop + n.clientHeight >= n.scrollHeight - 1")
+
+
+def test_after_run_again_the_other_language_and_a_reload_keep_that_run(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url + "/scenarios/deadlock?lang=en")
+    ready_player(page)
+    page.locator('input[name="PAUSE"]').fill("0.2")
+    page.get_by_role("button", name=EN["scenario.run"]).click()
+    expect(page).to_have_url(re.compile(r"/runs/[a-z0-9]{12}\?lang=en$"), timeout=20_000)
+    ready_player(page)
+    run_url = page.locator(".player").get_attribute("data-trace-url")
+    page.get_by_role("link", name="ES", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/runs/[a-z0-9]{12}\?lang=es$"))
+    ready_player(page)
+    assert page.locator(".player").get_attribute("data-trace-url") == run_url
+    expect(page.locator('input[name="PAUSE"]')).to_have_value("0.2")
+    title = get_scenario("deadlock").texts["es"].title
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    page.reload()
+    ready_player(page)
+    assert page.locator(".player").get_attribute("data-trace-url") == run_url
+    expect(page.locator('input[name="PAUSE"]')).to_have_value("0.2")
+
+
+def test_a_timer_waits_out_its_interval_and_a_cancelled_one_never_runs(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url + "/scenarios/timer?lang=en")
+    ready_player(page)
+    lanes = page.evaluate(
+        """() => { const m = document.querySelector('.player').player.model;
+          return m.threads.map((th, k) => ({kind: th.kind,
+            states: m.segments[k].map(s => s.state)})); }"""
+    )
+    timers = [lane["states"] for lane in lanes if lane["kind"] == "timer"]
+    assert len(timers) == 2
+    fired, cancelled = timers
+    assert fired[:2] == ["waiting", "running"]
+    assert cancelled == ["waiting", "finished"]
+
+
+def test_the_closed_cycle_under_the_lanes_wraps_instead_of_being_cut(
+    server: Server, page: Page
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(server.url + "/scenarios/dining-philosophers?lang=es")
+    ready_player(page)
+    fit = page.evaluate(
+        """() => { const lanes = document.querySelector('.player').player.lanes;
+          const ctx = lanes.ctx; ctx.font = 'bold 13px system-ui, sans-serif';
+          return {lines: lanes.cycleText, width: lanes.width,
+                  widest: Math.max(...lanes.cycleText.map(l => ctx.measureText(l).width))}; }"""
+    )
+    assert len(fit["lines"]) > 1 and fit["widest"] <= fit["width"] - 16
+    text = " ".join(fit["lines"])
+    assert text.startswith("interbloqueo:") and text.count("→") >= 9  # 5 philosophers, 5 forks
+    page.locator(".player").focus()
+    page.keyboard.press("End")
+    screenshot(page, "dining-philosophers-es-narrow")
