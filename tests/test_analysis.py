@@ -91,7 +91,8 @@ def test_a_blocked_thread_waits_for_the_lock_held_by_the_other() -> None:
     ]
     t2 = next(row for row in stats["threads"] if row["thread"] == 2)
     assert t2["blocked_ns"] == 4 * MS and t2["running_ns"] == 1.5 * MS + 3 * MS
-    assert stats["longest_wait"] == {"thread": 2, "object": 1, "ns": 4 * MS, "from": 3, "to": 5}
+    expected = {"thread": 2, "object": 1, "ns": 4 * MS, "from": 3, "to": 5, "cut": False}
+    assert stats["longest_wait"] == expected
 
 
 def test_narration_says_who_waits_for_whom_in_both_languages() -> None:
@@ -250,6 +251,9 @@ def test_the_deadlock_cycle_is_placed_on_the_requests_that_close_it() -> None:
         own = [iv for iv in data["intervals"] if iv["thread"] == step["thread"]]
         assert [iv["state"] for iv in own[-2:]] == ["blocked", "finished"]
         assert own[-1]["how"] == "deadlock"
+    longest = data["stats"]["longest_wait"]
+    assert longest["cut"] is True  # an endless wait, measured only until the run was stopped
+    assert analyse(recorded("lock")).to_json("en")["stats"]["longest_wait"]["cut"] is False
     # Not "could deadlock, even if not this time": this run did, on these very locks.
     [found] = data["lock_order"]["potential_deadlocks"]
     assert "which is how this run deadlocked" in found["text"]

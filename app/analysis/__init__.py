@@ -54,6 +54,17 @@ class Analysis:
         waits = [iv for iv in self.intervals if iv.state in ("blocked", "waiting") and iv.obj]
         return max(waits, key=lambda iv: iv.length(end), default=None)
 
+    def _cut_short(self, wait: Interval) -> bool:
+        """Whether a wait never ended by itself: the run was stopped (a deadlock, a stall,
+        a limit) while the thread still waited, so its length is only how long it was watched."""
+        if wait.end is None:
+            return True
+        after = next(
+            (iv for iv in self.intervals if iv.thread == wait.thread and iv.start == wait.end),
+            None,
+        )
+        return after is not None and after.state == "finished" and after.how not in ("end", "error")
+
     def potential_text(self, found: PotentialDeadlock, lang: str) -> str:
         words = Words(self.trace, lang)
         locks = [f"`{words.label(lock)}`" for lock in found.locks]
@@ -139,6 +150,7 @@ class Analysis:
                     "ns": longest.length(end),
                     "from": longest.start,
                     "to": longest.end,
+                    "cut": self._cut_short(longest),
                 },
             },
             "deadlock": self._ending("deadlock"),

@@ -110,6 +110,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.potential": "Interbloqueos posibles",
         "player.potential.none": "Ningún par de candados se toma en órdenes opuestos.",
         "player.longest": "Espera más larga",
+        "player.longest.cut": "y seguía esperando cuando Hilos detuvo la ejecución",
         "player.ms": "{ms} ms",
     },
     "en": {
@@ -205,6 +206,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.potential": "Possible deadlocks",
         "player.potential.none": "No two locks are taken in opposite orders.",
         "player.longest": "Longest wait",
+        "player.longest.cut": "and still waiting when Hilos stopped the run",
         "player.ms": "{ms} ms",
     },
 }

@@ -308,8 +308,9 @@ export class Player {
     ];
     const longest = stats && stats.longest_wait;
     if (longest) {
+      const cut = longest.cut ? ` · ${s["player.longest.cut"]}` : "";
       parts.push(el("h4", {}, s["player.longest"]), el("p", {},
-        `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}`));
+        `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}${cut}`));
     }
     const order = this.analysis && this.analysis.lock_order;
     const lockCount = [...model.objects.values()].filter((o) => o.kind === "Lock" || o.kind === "RLock").length;

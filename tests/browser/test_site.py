@@ -49,6 +49,7 @@ def test_pick_deadlock_from_the_gallery_play_and_see_the_cycle(server: Server, p
     assert page.locator(".player").get_attribute("data-outcome") == "deadlock"
     expect(page.locator(".player .narration li").last).to_contain_text("MainThread")
     expect(page.locator(".player .summary .potential")).to_contain_text("opposite orders")
+    expect(page.locator(".player .summary")).to_contain_text(EN["player.longest.cut"])
     screenshot(page, "deadlock-cycle-en-wide")
 
 
