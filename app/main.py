@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Scope
 
@@ -15,8 +17,9 @@ from .settings import Settings
 from .store import RunStore
 from .web.api import SavedRunsFastPath, api_router
 from .web.embed import embed_router
+from .web.i18n import say
 from .web.middleware import BodyLimit, SecurityHeaders
-from .web.pages import page_router
+from .web.pages import page_lang, page_router
 from .web.runs import RunExecutor, RunService
 from .web.templating import STATIC, Pages
 
@@ -41,6 +44,10 @@ class CachedStatic(StaticFiles):
                 "public, max-age=31536000, immutable" if hashed else "public, no-cache"
             )
         return response
+
+
+# Addresses whose errors stay as FastAPI gives them (JSON, or a plain 404 for a file).
+_PLAIN_ERRORS = ("/api/", "/static/", "/oembed", "/healthz", "/openapi.json")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,6 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
         return pages.templates.TemplateResponse(request, "apidocs.html", {})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_a_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """A mistyped address is a page of the site, in the reader's language; the API and
+        the static files keep their plain answers."""
+        path = request.url.path
+        if exc.status_code != 404 or path.startswith(_PLAIN_ERRORS):
+            return await http_exception_handler(request, exc)
+        lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        message = say(lang, "error.no_page", path=path)
+        return pages.render(request, "error.html", lang, 404, status=404, message=message)
 
     app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"

@@ -393,3 +393,26 @@ def test_the_offline_download_is_titled_and_introduced_like_the_page(client: Tes
         page = client.get(f"/runs/{run_id}/download?lang={lang}").text
         assert f"<title>Hilos — {html.escape(texts.title)}</title>" in page
         assert html.escape(texts.description) in page
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/nope/path?lang=es", "No hay ninguna página en /nope/path."),
+        ("/scenario/deadlock?lang=en", "There is no page at /scenario/deadlock."),
+        ("/runs/", "No hay ninguna página en /runs/."),
+    ],
+)
+def test_a_mistyped_address_is_a_page_in_the_readers_language(
+    client: TestClient, path: str, said: str
+) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert said in html.unescape(answer.text) and 'href="/?lang=' in answer.text
+
+
+def test_api_and_static_misses_stay_plain(client: TestClient) -> None:
+    assert client.get("/api/nope").json() == {"detail": "Not Found"}
+    assert client.get("/static/nope.js").status_code == 404
+    run_id = client.post("/api/runs", json={"scenario": "lock", "lang": "es"}).json()["id"]
+    assert client.get(f"/api/runs/{run_id}/analysis?lang=EN").status_code == 200

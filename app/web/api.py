@@ -117,14 +117,16 @@ def api_router(*, service: RunService, retry_after: int) -> APIRouter:
         responses={200: {"description": "the run's analysis, its sentences in `lang`"}},
     )
     def get_analysis(
-        run_id: str, lang: Annotated[str, Query(pattern="^(es|en)$", description="es or en")]
+        run_id: str,
+        lang: Annotated[str, Query(pattern="^(?i:es|en)$", description="es or en, any case")],
     ) -> Response:
         """What the run means (states, links, statistics, lock order, narration) with its
         sentences in `lang`: for a run viewed in a language it was not recorded in."""
         run = service.store.get(run_id)
         if run is None:
             raise HTTPException(404, f"no saved run {run_id!r}")
-        body = json.dumps(service.analysis(run, lang), separators=(",", ":"), ensure_ascii=False)
+        analysis = service.analysis(run, lang.lower())
+        body = json.dumps(analysis, separators=(",", ":"), ensure_ascii=False)
         return Response(
             body,
             media_type="application/json",

@@ -47,6 +47,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.title": "No se pudo",
         "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
         "error.no_run": "No hay ninguna ejecución guardada «{id}».",
+        "error.no_page": "No hay ninguna página en {path}.",
+        "value.yes": "sí",
+        "value.no": "no",
         "error.no_scenario": "No hay ningún escenario «{id}»; mira la lista de escenarios.",
         "error.option": "La opción «{name}» admite {allowed}; recibió «{got}».",
         "error.param.int": (
@@ -145,6 +148,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.title": "Could not do that",
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
         "error.no_run": "There is no saved run “{id}”.",
+        "error.no_page": "There is no page at {path}.",
+        "value.yes": "yes",
+        "value.no": "no",
         "error.no_scenario": "There is no scenario “{id}”; see the list of scenarios.",
         "error.option": "The option “{name}” takes {allowed}; it got “{got}”.",
         "error.param.int": (

@@ -199,12 +199,13 @@ def _param_problem(scenario: Scenario, params: dict[str, Any], lang: str) -> str
                 lang,
                 f"error.param.{spec.type}",
                 label=label,
-                min=_number(spec.min),
-                max=_number(spec.max),
+                min=_number(spec.min, lang),
+                max=_number(spec.max, lang),
                 got=value,
             )
     return None
 
 
-def _number(value: int | float | None) -> str:
-    return f"{value:g}" if value is not None else ""
+def _number(value: int | float | None, lang: str) -> str:
+    text = f"{value:g}" if value is not None else ""
+    return text.replace(".", ",") if lang == "es" else text

@@ -2,7 +2,7 @@
 // arrows at the playhead, hand-offs, and the deadlock cycle closed. States differ by colour
 // and by pattern, so colour never carries the meaning alone.
 
-import { countUpTo, label, segmentAt, threadName } from "./model.js";
+import { countUpTo, decimal, label, segmentAt, threadName } from "./model.js";
 
 const LANE_H = 30;
 const OBJ_H = 22;
@@ -203,24 +203,33 @@ export class Lanes {
     if (last < 1) return;
     const steps = this.view === "steps";
     const span = steps ? last : model.duration / 1e6;
-    const raw = span / 8;
+    const labelOf = (v) => (steps ? `#${v}` : `${decimal(Number(v.toPrecision(6)))} ms`);
+    ctx.font = "11px system-ui, sans-serif";
+    // As many ticks as labels fit side by side (at most 8): a phone gets fewer.
+    const room = this.width - this.labelW - 2 * PAD;
+    const widest = ctx.measureText(labelOf(steps ? span : Number(span.toPrecision(3)))).width + 12;
+    const raw = span / Math.max(1, Math.min(8, Math.floor(room / widest)));
     const power = 10 ** Math.floor(Math.log10(raw || 1));
     const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw) || power * 10;
     const y = this.axisY;
     ctx.strokeStyle = "#8a9096";
     ctx.fillStyle = "#55595e";
     ctx.lineWidth = 1;
-    ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "top";
     ctx.beginPath();
     ctx.moveTo(this.labelW + PAD, y);
     ctx.lineTo(this.width - PAD, y);
+    let free = -Infinity; // where the previous label ended: a label never covers another
     for (let v = 0; v <= span; v += step) {
       const x = steps ? this.x(v, 0) : this.x(0, v * 1e6);
       ctx.moveTo(x, y);
       ctx.lineTo(x, y + 4);
-      const text = steps ? `#${v}` : `${Number(v.toPrecision(6))} ms`;
-      ctx.fillText(text, Math.min(x, this.width - PAD - ctx.measureText(text).width), y + 6);
+      const text = labelOf(v);
+      const width = ctx.measureText(text).width;
+      const left = Math.min(x, this.width - PAD - width);
+      if (left < free) continue;
+      ctx.fillText(text, left, y + 6);
+      free = left + width + 6;
     }
     ctx.stroke();
   }
@@ -335,12 +344,18 @@ export class Lanes {
       ctx.fillStyle = "#8a5300";
       ctx.font = "bold 12px system-ui, sans-serif";
       ctx.textBaseline = "middle";
+      const word = this.strings["outcome.stalled"];
+      const wide = ctx.measureText(word).width + 18;
       for (const w of waiting) {
-        const x = Math.min(headX + 6, this.width - 90);
+        const x = Math.min(headX + 6, this.width - wide - 4);
         const y = this.laneY(w.thread);
+        // On a narrow screen the mark lands on the bars: give it a backing of its own.
+        ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
+        ctx.fillRect(x - 3, y - 9, wide + 6, 18);
+        ctx.fillStyle = "#8a5300";
         ctx.fillRect(x, y - 6, 3, 12); // a pause sign, drawn: the glyph is missing from many fonts
         ctx.fillRect(x + 5, y - 6, 3, 12);
-        ctx.fillText(this.strings["outcome.stalled"], x + 12, y);
+        ctx.fillText(word, x + 12, y);
       }
     }
     const cycle = model.outcome.cycle;

@@ -21,6 +21,16 @@ const COMPACT_FAILURES = new Set(["put_timeout", "get_timeout"]);
 const LOCKS = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
 const QUEUES = new Set(["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]);
 
+// The decimal mark of the page's language (Spanish writes 0,5): the narration, written on
+// the server, already uses it; every number the player writes follows.
+let decimalMark = ".";
+export function useDecimalMark(lang) {
+  decimalMark = lang === "es" ? "," : ".";
+}
+export function decimal(text) {
+  return decimalMark === "." ? String(text) : String(text).replace(".", decimalMark);
+}
+
 /** A column as a plain array: version 2 may give it as runs, [value, count, ...]. */
 export function unpackColumn(column) {
   if (Array.isArray(column)) return column;

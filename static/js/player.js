@@ -1,7 +1,7 @@
 // The player: loads a run, then plays, pauses, steps and scrubs through its events while the
 // lanes, the code panel, the narration and the summary follow the playhead.
 
-import { buildModel, countUpTo, indexAtTime, label, threadName } from "./model.js";
+import { buildModel, countUpTo, decimal, indexAtTime, label, threadName, useDecimalMark } from "./model.js";
 import { Lanes, threadColor } from "./lanes.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
@@ -49,7 +49,7 @@ function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
 }
 
-const ms = (ns) => (ns / 1e6).toFixed(1);
+const ms = (ns) => decimal((ns / 1e6).toFixed(1));
 
 function fallbackNarration(model) {
   return model.events
@@ -64,6 +64,7 @@ export class Player {
   constructor(root, doc, strings) {
     this.root = root;
     this.strings = strings;
+    useDecimalMark(root.dataset.lang || document.documentElement.lang);
     this.model = buildModel(doc);
     this.index = -1;
     this.playing = false;
@@ -149,9 +150,14 @@ export class Player {
   }
 
   key(ev) {
-    if (ev.target.closest("select, input")) return;
+    const field = ev.target.closest("select, input");
+    // The position slider moves with the arrows by itself; Space there plays, as the
+    // toolbar promises, instead of scrolling the page.
+    if (field && !(field.type === "range" && ev.key === " ")) return;
     // Space on a focused button presses that button, as everywhere else.
     if (ev.key === " " && ev.target.closest("button")) return;
+    // In the code and the narration the keys scroll the panel (long lines, long stories).
+    if (ev.target.closest(".code, .narration")) return;
     const map = { " ": "play", ArrowLeft: "back", ArrowRight: "forward", Home: "restart", End: "end" };
     const action = map[ev.key];
     if (!action) return;
@@ -214,7 +220,7 @@ export class Player {
     this.lanes.draw(i);
     this.scrub.value = String(i);
     const ev = this.model.events[Math.max(0, i)];
-    this.clock.textContent = `${i + 1}/${this.model.events.length} · ${((i >= 0 ? ev.t : 0) / 1e6).toFixed(1)} ms`;
+    this.clock.textContent = `${i + 1}/${this.model.events.length} · ${ms(i >= 0 ? ev.t : 0)} ms`;
     this.root.dataset.index = String(i);
     this.renderCode(i);
     this.renderStory(i);

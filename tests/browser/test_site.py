@@ -72,7 +72,9 @@ def test_change_a_parameter_and_run_again_gets_a_new_permalink(server: Server, p
     expect(page).to_have_url(re.compile(r"/runs/[a-z0-9]{12}\?lang=en$"), timeout=20_000)
     ready_player(page)
     assert page.evaluate("window.indicatorSeen") is True
-    expect(page.locator(".run-meta")).to_contain_text("THREADS=2")
+    threads = get_scenario("lock").params["THREADS"].label["en"]
+    expect(page.locator(".run-meta")).to_contain_text(f"{threads}: 2")  # by the form's label
+    expect(page.locator("#crumbs")).to_contain_text(get_scenario("lock").texts["en"].title)
     new_trace = page.locator(".player").get_attribute("data-trace-url")
     assert new_trace and new_trace != first_trace
     lanes = page.evaluate("document.querySelector('.player').player.model.threads.length")
@@ -290,3 +292,48 @@ def test_the_closed_cycle_under_the_lanes_wraps_instead_of_being_cut(
     page.locator(".player").focus()
     page.keyboard.press("End")
     screenshot(page, "dining-philosophers-es-narrow")
+
+
+def test_the_slider_plays_on_space_and_the_code_panel_keeps_its_keys(
+    server: Server, page: Page
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(server.url + "/scenarios/deadlock?lang=es")
+    ready_player(page)
+    slider = page.get_by_role("slider")
+    slider.focus()
+    where = page.evaluate("window.scrollY")
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name=ES["player.pause"])).to_be_visible()
+    assert page.evaluate("window.scrollY") == where  # Space played; it did not scroll the page
+    page.keyboard.press(" ")
+    stopped = player_index(page)
+    code = page.locator(".player .code")
+    code.focus()
+    page.keyboard.press("ArrowRight")
+    # The arrow scrolls the code (smoothly, so wait for it), not the run.
+    page.wait_for_function("document.querySelector('.player .code').scrollLeft > 0")
+    assert player_index(page) == stopped
+    # Numbers in Spanish take a decimal comma, as the narration's sentences do.
+    expect(page.locator(".player .clock")).to_have_text(re.compile(r"^\d+/\d+ · \d+,\d ms$"))
+
+
+@pytest.mark.parametrize("scenario", ["barrier", "producer-consumer", "timer"])
+def test_axis_labels_never_cover_each_other_on_a_phone(
+    server: Server, page: Page, scenario: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{server.url}/scenarios/{scenario}?lang=en")
+    ready_player(page)
+    for view in ("steps", "time"):
+        page.get_by_label(EN["player.view"], exact=True).select_option(view)
+        gaps = page.evaluate(
+            """() => { const lanes = document.querySelector('.player').player.lanes;
+              const drawn = []; const ctx = lanes.full.getContext('2d');
+              const fill = ctx.fillText.bind(ctx);
+              ctx.fillText = (text, x, y) => { drawn.push([x, x + ctx.measureText(text).width]);
+                                               fill(text, x, y); };
+              lanes.paintAxis(ctx); ctx.fillText = fill;
+              return drawn.slice(1).map(([x], k) => x - drawn[k][1]); }"""
+        )
+        assert gaps and min(gaps) >= 0, f"{view}: labels overlap by {min(gaps)} px"
