@@ -311,8 +311,13 @@ def test_the_slider_plays_on_space_and_the_code_panel_keeps_its_keys(
     code = page.locator(".player .code")
     code.focus()
     page.keyboard.press("ArrowRight")
-    # The arrow scrolls the code (smoothly, so wait for it), not the run.
-    page.wait_for_function("document.querySelector('.player .code').scrollLeft > 0")
+    # The arrow scrolls the code (smoothly, so give it time), not the run.
+    for _ in range(40):
+        if code.evaluate("n => n.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(50)
+    else:
+        pytest.fail("ArrowRight did not scroll the code panel")
     assert player_index(page) == stopped
     # Numbers in Spanish take a decimal comma, as the narration's sentences do.
     expect(page.locator(".player .clock")).to_have_text(re.compile(r"^\d+/\d+ · \d+,\d ms$"))
