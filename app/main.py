@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.include_router(api_router(service=service, retry_after=settings.retry_after))
     pages = Pages()
+    embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
@@ -87,14 +88,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A mistyped address is a page of the site, in the reader's language; the API and
         the static files keep their plain answers."""
         path = request.url.path
-        if exc.status_code != 404 or path.startswith(_PLAIN_ERRORS):
+        if exc.status_code != 404 or path == "/api" or path.startswith(_PLAIN_ERRORS):
             return await http_exception_handler(request, exc)
         lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        message = say(lang, "error.no_page", path=path)
+        message = say(lang, "error.no_page", path=path[:120])
+        if path.startswith("/embed/"):  # inside someone's course page: framable, no chrome
+            answer = pages.render(
+                request, "embed_error.html", lang, 404, status=404, message=message
+            )
+            answer.headers["Content-Security-Policy"] = embed_csp
+            return answer
         return pages.render(request, "error.html", lang, 404, status=404, message=message)
 
     app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
-    embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     # Outermost last: security headers on everything, including a 413 or a compressed page.

@@ -375,7 +375,7 @@ def test_a_saved_run_of_a_scenario_is_that_scenarios_page_with_the_runs_values(
     run_id = answer.headers["hx-push-url"].split("/runs/")[1].split("?")[0]
     # Beside the new panel: the language links, now for the new run, and the error slot emptied.
     assert f'href="/runs/{run_id}?lang=es"' in answer.text and 'hx-swap-oob="true"' in answer.text
-    assert '<div id="run-error" role="alert" hx-swap-oob="true"></div>' in answer.text
+    assert '<div id="run-error" hx-swap-oob="true"></div>' in answer.text
     page = client.get(f"/runs/{run_id}?lang=es").text
     texts = scenario.texts["es"]
     assert texts.description in page and f"<title>Hilos — {texts.title}</title>" in page
@@ -416,3 +416,34 @@ def test_api_and_static_misses_stay_plain(client: TestClient) -> None:
     assert client.get("/static/nope.js").status_code == 404
     run_id = client.post("/api/runs", json={"scenario": "lock", "lang": "es"}).json()["id"]
     assert client.get(f"/api/runs/{run_id}/analysis?lang=EN").status_code == 200
+
+
+def test_edges_found_in_review_stay_closed(client: TestClient) -> None:
+    # A path that starts with two slashes must not turn the language link into another site.
+    odd = client.get("/%2Fevil.example/login?lang=es")
+    assert odd.status_code == 404
+    assert 'href="/evil.example/login?lang=en"' in odd.text and 'href="//' not in odd.text
+    # The analysis answers 304 to its own ETag.
+    run_id = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()["id"]
+    first = client.get(f"/api/runs/{run_id}/analysis?lang=en")
+    again = client.get(
+        f"/api/runs/{run_id}/analysis?lang=en", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304 and not again.content
+    # Run again on a scenario that is gone: the reason goes to the form's slot.
+    gone = client.post("/scenarios/nope/runs?lang=en", headers={"HX-Request": "true"})
+    assert gone.status_code == 404 and gone.headers["hx-retarget"] == "#run-error"
+    assert "There is no scenario" in html.unescape(gone.text) and 'id="page"' not in gone.text
+    # Without JavaScript a refused value shows the scenario page; its language link goes there.
+    plain = client.post("/scenarios/lock/runs?lang=es", data={"THREADS": "99"})
+    assert plain.status_code == 422 and 'href="/scenarios/lock?lang=en"' in plain.text
+    # A saved run of a scenario without parameters is still that run, not the scenario.
+    bare = client.post("/api/runs", json={"scenario": "start-twice", "lang": "en"}).json()["id"]
+    page = client.get(f"/runs/{bare}?lang=en").text
+    assert f"/embed/runs/{bare}?lang=en" in html.unescape(page) and 'id="crumbs"' in page
+    assert 'href="/scenarios/start-twice?lang=en"' in page
+    # A mistyped embed address answers inside the frame, in the frame's language.
+    frame = client.get("/embed/scenarioz/deadlock?lang=en")
+    assert frame.status_code == 404 and 'class="site"' not in frame.text
+    assert "frame-ancestors 'none'" not in frame.headers["content-security-policy"]
+    assert client.get("/api").headers["content-type"].startswith("application/json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -118,20 +117,20 @@ def api_router(*, service: RunService, retry_after: int) -> APIRouter:
     )
     def get_analysis(
         run_id: str,
-        lang: Annotated[str, Query(pattern="^(?i:es|en)$", description="es or en, any case")],
+        lang: Annotated[str, Query(pattern="^[eE][sSnN]$", description="es or en, any case")],
+        if_none_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         """What the run means (states, links, statistics, lock order, narration) with its
-        sentences in `lang`: for a run viewed in a language it was not recorded in."""
+        sentences in `lang`: for a run viewed in a language it was not recorded in. With an
+        ETag (If-None-Match gives 304)."""
         run = service.store.get(run_id)
         if run is None:
             raise HTTPException(404, f"no saved run {run_id!r}")
-        analysis = service.analysis(run, lang.lower())
-        body = json.dumps(analysis, separators=(",", ":"), ensure_ascii=False)
-        return Response(
-            body,
-            media_type="application/json",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+        body, etag = service.analysis_body(run, lang.lower())
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+        if if_none_match == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
 
     return router
 

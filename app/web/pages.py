@@ -82,6 +82,12 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
     ) -> Response:
         found = scenario_or_404(request, scenario_id, lang)
         if not isinstance(found, Scenario):
+            if hx_request:  # into the form's error slot, not over the run on screen
+                message = say(lang, "error.no_scenario", id=scenario_id)
+                slot = {"HX-Retarget": "#run-error", "HX-Reswap": "innerHTML"}
+                answer = pages.render(request, "_run_error.html", lang, 404, error=message)
+                answer.headers.update(slot)
+                return answer
             return found
         form = await request.form()
         params: dict[str, Any] = {}
@@ -118,7 +124,14 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         else:
             values = {name: params.get(name, p.default) for name, p in found.params.items()}
             response = pages.render(
-                request, "scenario.html", lang, status, values=values, run_params=None, **context
+                request,
+                "scenario.html",
+                lang,
+                status,
+                values=values,
+                run_params=None,
+                lang_path=f"/scenarios/{found.id}",  # not the POST address, which only posts
+                **context,
             )
         response.headers.update(headers)
         return response

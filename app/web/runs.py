@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from ..tracing import Trace
 __all__ = ["Saturated", "RunExecutor", "RunService"]
 
 T = TypeVar("T")
-_ANALYSES_KEPT = 64
+_ANALYSES_KEPT = 256  # of about 20-80 KB each
 
 
 class Saturated(Exception):
@@ -71,15 +72,14 @@ class RunService:
         self._default_locks: dict[tuple[str, str], asyncio.Lock] = {}
         # Analyses in the other language, for runs viewed in a language they were not
         # recorded in: computed once per (run, language), the most recent kept.
-        self._analyses: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._analyses: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
         self._analyses_lock = threading.Lock()
 
-    def analysis(self, run: StoredRun, lang: str) -> dict[str, Any]:
-        """The run's analysis with its sentences in `lang` (es or en).
-
-        A run keeps the analysis of the language it was recorded in; a student who reads the
-        site in the other one gets the narration and the notes in theirs.
-        """
+    def analysis_body(self, run: StoredRun, lang: str) -> tuple[bytes, str]:
+        """The run's analysis with its sentences in `lang` (es or en), as JSON bytes and their
+        ETag. A run keeps the analysis of the language it was recorded in; a student who reads
+        the site in the other one gets the narration and the notes in theirs. Computed once
+        per run and language, serialised once, the most recent kept."""
         key = (run.id, lang)
         with self._analyses_lock:
             cached = self._analyses.get(key)
@@ -91,10 +91,17 @@ class RunService:
             found: dict[str, Any] = document["analysis"]
         else:
             found = analyse(Trace.from_json(document["trace"])).to_json(lang)
+        body = json.dumps(found, separators=(",", ":"), ensure_ascii=False).encode()
+        answer = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         with self._analyses_lock:
-            self._analyses[key] = found
+            self._analyses[key] = answer
             while len(self._analyses) > _ANALYSES_KEPT:
                 self._analyses.popitem(last=False)
+        return answer
+
+    def analysis(self, run: StoredRun, lang: str) -> dict[str, Any]:
+        """`analysis_body`, read back (for the offline download)."""
+        found: dict[str, Any] = json.loads(self.analysis_body(run, lang)[0])
         return found
 
     def _record(
