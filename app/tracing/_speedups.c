@@ -15,11 +15,11 @@
 #include <time.h>
 
 static PyObject *str_tid, *str_acquire, *str_release;
+static PyObject *str_acquire_py, *str_release_py, *str_contended, *str_after_release;
 
 /* A FastState made with __new__ alone, or cleared by the collector, has no list to record
  * into: nothing compiled may touch it. */
 #define STATE_READY(st) ((st) != NULL && (st)->rows != NULL && (st)->local != NULL)
-static PyObject *str_acquire_py, *str_release_py, *str_contended, *str_after_release;
 
 static inline long long
 now_ns(void)
@@ -53,15 +53,16 @@ typedef struct {
     int acquire_code;
     int release_code;
     char intercept; /* set while a gate is installed or the run is stopping */
-    PyObject *fallback; /* Recorder._begin_from_c: begin() when the compiled path can't */
+    PyObject *fallback; /* the Python Recorder.begin, for when the compiled one can't decide */
     unsigned long long serial; /* never reused: tags the thread-local copy of the tid */
     LineSlot lines[LINE_CACHE];
 } FastState;
 
-/* The calling thread's id for the state it last recorded into. The thread-state dict stays
- * the reference (a thread may record into two states in turn); this copy saves the lookup.
- * It is trusted only for the Python thread state that wrote it, so that a value left in
- * storage a later thread comes to use (stacks are recycled) is never taken for its own. */
+/* The calling thread's id for the state it last recorded into. The Recorder's thread-local
+ * `tid` stays the reference (a thread may record into two states in turn); this copy saves
+ * the attribute lookup. It is trusted only for the Python thread state that wrote it, so that
+ * a value left in storage a later thread comes to use (stacks are recycled) is never taken
+ * for its own. */
 static _Thread_local unsigned long long tl_serial;
 static _Thread_local uint64_t tl_tstate; /* PyThreadState_GetID of the owner */
 static _Thread_local PyObject *tl_tid;    /* owned reference */
@@ -321,6 +322,34 @@ whose(FastState *st, PyObject *fn)
     return st->filename == Py_None ? 1 : -1;
 }
 
+/* The program's line for a call whose innermost Python frame is `frame` (borrowed): 1 with
+ * *line set when that frame is the program's; 0 when it is not (*line 0); -2 on error.
+ * With `walk`, frames of the tracing layer are skipped first, and the nearest other frame
+ * decides (a call made inside Queue.put is the program's call to put). */
+static int
+program_line(FastState *st, PyFrameObject *frame, int walk, int *line)
+{
+    *line = 0;
+    Py_XINCREF(frame);
+    while (frame != NULL) {
+        PyCodeObject *code = PyFrame_GetCode(frame);
+        int user = whose(st, code->co_filename);
+        if (user == 1)
+            *line = line_of(st, frame, code);
+        Py_DECREF(code);
+        if (user != 0 || !walk) {
+            Py_DECREF(frame);
+            return user == -2 ? -2 : user == 1;
+        }
+        PyFrameObject *back = PyFrame_GetBack(frame);
+        Py_DECREF(frame);
+        if (back == NULL && PyErr_Occurred())
+            return -2;
+        frame = back;
+    }
+    return 0;
+}
+
 /* The calling thread's id and the program's line, or -1 when the Python path must decide. */
 static int
 locate(FastState *st, PyObject **tid, int *line)
@@ -329,20 +358,11 @@ locate(FastState *st, PyObject **tid, int *line)
     PyObject *t = current_tid(st, &error);
     if (t == NULL)
         return error ? -2 : -1;
-    PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
-    if (frame == NULL) {
+    int found = program_line(st, PyEval_GetFrame(), 0, line);
+    if (found != 1) {
         Py_DECREF(t);
-        return -1;
+        return found == -2 ? -2 : -1;
     }
-    PyCodeObject *code = PyFrame_GetCode(frame);
-    int user = whose(st, code->co_filename);
-    if (user != 1) {
-        Py_DECREF(code);
-        Py_DECREF(t);
-        return user == -2 ? -2 : -1;
-    }
-    *line = line_of(st, frame, code);
-    Py_DECREF(code);
     *tid = t;
     return 0;
 }
@@ -368,32 +388,10 @@ state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs)
         if (tid == NULL && error)
             return NULL;
         if (tid != NULL) {
-            PyFrameObject *frame = PyEval_GetFrame(); /* borrowed */
-            Py_XINCREF(frame);
-            int line = 0;
-            while (frame != NULL) {
-                PyCodeObject *code = PyFrame_GetCode(frame);
-                int user = whose(self, code->co_filename);
-                if (user == -2) {
-                    Py_DECREF(code);
-                    Py_DECREF(frame);
-                    Py_DECREF(tid);
-                    return NULL;
-                }
-                if (user != 0) {
-                    line = user == 1 ? line_of(self, frame, code) : 0;
-                    Py_DECREF(code);
-                    Py_DECREF(frame);
-                    break;
-                }
-                Py_DECREF(code);
-                PyFrameObject *back = PyFrame_GetBack(frame);
-                Py_DECREF(frame);
-                if (back == NULL && PyErr_Occurred()) {
-                    Py_DECREF(tid);
-                    return NULL;
-                }
-                frame = back;
+            int line;
+            if (program_line(self, PyEval_GetFrame(), 1, &line) == -2) {
+                Py_DECREF(tid);
+                return NULL;
             }
             PyObject *line_obj = PyLong_FromLong(line);
             if (line_obj == NULL) {
