@@ -92,13 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await http_exception_handler(request, exc)
         lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         message = say(lang, "error.no_page", path=path[:120])
-        if path.startswith("/embed/"):  # inside someone's course page: framable, no chrome
-            answer = pages.render(
-                request, "embed_error.html", lang, 404, status=404, message=message
-            )
+        embed = path.startswith("/embed/")  # inside someone's course page: framable, no chrome
+        answer = pages.error(request, lang, 404, message, embed=embed)
+        if embed:
             answer.headers["Content-Security-Policy"] = embed_csp
-            return answer
-        return pages.render(request, "error.html", lang, 404, status=404, message=message)
+        return answer
 
     app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))

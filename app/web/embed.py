@@ -100,7 +100,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         try:
             return EmbedOptions.parse(dict(request.query_params))
         except BadOption as exc:
-            return framable(_embed_error(pages, request, lang, 422, exc.say(lang)))
+            return framable(pages.error(request, lang, 422, exc.say(lang), embed=True))
 
     def render_embed(
         request: Request, lang: str, run: StoredRun, title: str, page_url: str
@@ -128,12 +128,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             found = get_scenario(scenario_id)
         except UnknownScenario:
             message = say(lang, "error.no_scenario", id=scenario_id)
-            return framable(_embed_error(pages, request, lang, 404, message))
+            return framable(pages.error(request, lang, 404, message, embed=True))
         try:
             run = await service.default_run(found, lang)
         except Saturated:
             busy = MESSAGES[lang]["error.busy"]
-            return framable(_embed_error(pages, request, lang, 429, busy))
+            return framable(pages.error(request, lang, 429, busy, embed=True))
         title = found.texts[lang].title
         return render_embed(request, lang, run, title, f"/scenarios/{scenario_id}?lang={lang}")
 
@@ -143,7 +143,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         run = service.store.get(run_id)
         if run is None:
             message = say(lang, "error.no_run", id=run_id)
-            return framable(_embed_error(pages, request, lang, 404, message))
+            return framable(pages.error(request, lang, 404, message, embed=True))
         return render_embed(
             request, lang, run, _run_title(run, lang), f"/runs/{run_id}?lang={lang}"
         )
@@ -213,7 +213,8 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         """The run and the player in one HTML file that works offline."""
         run = service.store.get(run_id)
         if run is None:
-            return _error(pages, request, lang, 404, say(lang, "error.no_run", id=run_id))
+            message = say(lang, "error.no_run", id=run_id)
+            return pages.error(request, lang, 404, message, fragment=False)
         document = json.loads(run.document())
         document["analysis"] = service.analysis(run, lang)
         page = standalone_html(document, lang)
@@ -235,16 +236,3 @@ def _run_title(run: StoredRun, lang: str) -> str:
         except UnknownScenario:
             pass
     return f"{words['run.title']} {run.id}"
-
-
-def _embed_error(pages: Pages, request: Request, lang: str, status: int, message: str) -> Response:
-    """What an iframe shows when it cannot show a player: the reason, without the site around."""
-    return pages.render(
-        request, "embed_error.html", lang, status, status=status, message=message, fragment=False
-    )
-
-
-def _error(pages: Pages, request: Request, lang: str, status: int, message: str) -> Response:
-    return pages.render(
-        request, "error.html", lang, status, status=status, message=message, fragment=False
-    )

@@ -32,12 +32,18 @@ Lang = Annotated[str, Depends(page_lang)]
 def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
     router = APIRouter()
 
+    def error_slot(request: Request, lang: str, status: int, message: str) -> Response:
+        """Why "Run again" made no run, for the form's slot (#run-error): the run on screen
+        stays where it is."""
+        answer = pages.render(request, "_run_error.html", lang, status, error=message)
+        answer.headers.update({"HX-Retarget": "#run-error", "HX-Reswap": "innerHTML"})
+        return answer
+
     def scenario_or_404(request: Request, scenario_id: str, lang: str) -> Scenario | Response:
         try:
             return get_scenario(scenario_id)
         except UnknownScenario:
-            message = say(lang, "error.no_scenario", id=scenario_id)
-            return pages.render(request, "error.html", lang, 404, status=404, message=message)
+            return pages.error(request, lang, 404, say(lang, "error.no_scenario", id=scenario_id))
 
     @router.get("/", response_class=HTMLResponse)
     def gallery(request: Request, lang: Lang) -> Response:
@@ -80,15 +86,13 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         lang: Lang,
         hx_request: Annotated[str | None, Header()] = None,
     ) -> Response:
-        found = scenario_or_404(request, scenario_id, lang)
-        if not isinstance(found, Scenario):
-            if hx_request:  # into the form's error slot, not over the run on screen
-                message = say(lang, "error.no_scenario", id=scenario_id)
-                slot = {"HX-Retarget": "#run-error", "HX-Reswap": "innerHTML"}
-                answer = pages.render(request, "_run_error.html", lang, 404, error=message)
-                answer.headers.update(slot)
-                return answer
-            return found
+        try:
+            found = get_scenario(scenario_id)
+        except UnknownScenario:
+            gone = say(lang, "error.no_scenario", id=scenario_id)
+            if hx_request:  # into the form's slot, not over the run on screen
+                return error_slot(request, lang, 404, gone)
+            return pages.error(request, lang, 404, gone)
         form = await request.form()
         params: dict[str, Any] = {}
         for name in found.params:
@@ -116,9 +120,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             # The language links follow the new address (an out-of-band swap beside the panel).
             context["lang_path"] = f"/runs/{run.id}"
         if hx_request and context["run"] is None:
-            # The run on screen stays; the reason goes in the form's slot for it.
-            response = pages.render(request, "_run_error.html", lang, status, **context)
-            headers |= {"HX-Retarget": "#run-error", "HX-Reswap": "innerHTML"}
+            response = error_slot(request, lang, status, context["error"])
         elif hx_request:
             response = pages.render(request, "_run_again.html", lang, status, **context)
         else:
@@ -144,8 +146,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
     ) -> Response:
         run = service.store.get(run_id)
         if run is None:
-            message = say(lang, "error.no_run", id=run_id)
-            return pages.render(request, "error.html", lang, 404, status=404, message=message)
+            return pages.error(request, lang, 404, say(lang, "error.no_run", id=run_id))
         scenario = None
         if run.scenario:
             try:

@@ -58,3 +58,20 @@ class Pages:
         response.headers["Content-Language"] = lang
         response.headers["Vary"] = "Accept-Language, HX-Request"
         return response
+
+    def error(
+        self,
+        request: Request,
+        lang: str,
+        status: int,
+        message: str,
+        *,
+        embed: bool = False,
+        **context: Any,
+    ) -> HTMLResponse:
+        """The page that says why, in `lang`: the site's, or for an iframe (`embed`) the reason
+        alone, without the site around it (framing is the caller's to allow)."""
+        if embed:
+            context.setdefault("fragment", False)
+        name = "embed_error.html" if embed else "error.html"
+        return self.render(request, name, lang, status, status=status, message=message, **context)
