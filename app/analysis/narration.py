@@ -10,7 +10,7 @@ from ..tracing import Trace
 from .catalog import CATALOG, REASONS
 from .timeline import Interval, Timeline
 
-__all__ = ["Sentence", "narrate", "format_ms", "format_seconds", "Words"]
+__all__ = ["Sentence", "narrate", "format_ms", "format_number", "format_seconds", "Words"]
 
 # Steps a student does not need told: the thread's first step (its start is told by the
 # thread that started it), the end of a sleep (the next sentence shows it), an interrupted
@@ -30,11 +30,16 @@ def format_ms(ns: int | float, lang: str) -> str:
     return text.replace(".", ",") if lang == "es" else text
 
 
+def format_number(value: int | float, lang: str) -> str:
+    """A number as a reader of `lang` writes it: 0,5 in Spanish, 0.5 in English."""
+    text = str(value) if isinstance(value, int) else f"{value:g}"
+    return text.replace(".", ",") if lang == "es" else text
+
+
 def format_seconds(seconds: Any, lang: str) -> str:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
         return str(seconds)
-    text = f"{seconds:g}"
-    return text.replace(".", ",") if lang == "es" else text
+    return format_number(seconds, lang)
 
 
 def format_item(value: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..analysis.narration import format_number
 from ..runner import ScenarioError
 from ..scenarios import ParamError, Scenario, UnknownScenario, get_scenario, load_scenarios
 from .i18n import MESSAGES, negotiate, say
@@ -209,17 +210,13 @@ def _param_problem(scenario: Scenario, params: dict[str, Any], lang: str) -> str
                 return say(lang, "error.param.empty", label=label)
             if spec.type == "bool":
                 return say(lang, "error.param.bool", label=label, got=value)
+            assert spec.min is not None and spec.max is not None  # numbers always have bounds
             return say(
                 lang,
                 f"error.param.{spec.type}",
                 label=label,
-                min=_number(spec.min, lang),
-                max=_number(spec.max, lang),
+                min=format_number(spec.min, lang),
+                max=format_number(spec.max, lang),
                 got=value,
             )
     return None
-
-
-def _number(value: int | float | None, lang: str) -> str:
-    text = f"{value:g}" if value is not None else ""
-    return text.replace(".", ",") if lang == "es" else text

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ..analysis.narration import format_number
 from ..paths import STATIC, TEMPLATES
 from .i18n import LANGS, MESSAGES
 
@@ -42,6 +43,7 @@ class Pages:
         self.templates.env.globals["static_url"] = static_url
         self.templates.env.globals["langs"] = LANGS
         self.templates.env.globals["messages"] = MESSAGES
+        self.templates.env.filters["number"] = format_number
 
     def render(
         self, request: Request, name: str, lang: str, status_code: int = 200, **context: Any
