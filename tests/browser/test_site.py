@@ -26,6 +26,13 @@ def ready_player(page: Page) -> None:
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
 
 
+def on_a_phone(page: Page, url: str, height: int = 800) -> None:
+    """Open `url` 390 px wide, as on a phone, and wait for its player."""
+    page.set_viewport_size({"width": 390, "height": height})
+    page.goto(url)
+    ready_player(page)
+
+
 def player_index(page: Page) -> int:
     return int(page.locator(".player").get_attribute("data-index") or "nan")
 
@@ -215,9 +222,7 @@ def test_a_spanish_run_read_in_english_is_narrated_in_english(server: Server, pa
 def test_space_presses_the_focused_button_and_playing_never_scrolls_the_page(
     server: Server, page: Page
 ) -> None:
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(server.url + "/scenarios/event?lang=en")
-    ready_player(page)
+    on_a_phone(page, server.url + "/scenarios/event?lang=en")
     forward = page.get_by_role("button", name=EN["player.forward"])
     forward.focus()
     page.keyboard.press(" ")
@@ -277,9 +282,7 @@ def test_a_timer_waits_out_its_interval_and_a_cancelled_one_never_runs(
 def test_the_closed_cycle_under_the_lanes_wraps_instead_of_being_cut(
     server: Server, page: Page
 ) -> None:
-    page.set_viewport_size({"width": 390, "height": 900})
-    page.goto(server.url + "/scenarios/dining-philosophers?lang=es")
-    ready_player(page)
+    on_a_phone(page, server.url + "/scenarios/dining-philosophers?lang=es", height=900)
     fit = page.evaluate(
         """() => { const lanes = document.querySelector('.player').player.lanes;
           const ctx = lanes.ctx; ctx.font = 'bold 13px system-ui, sans-serif';
@@ -297,9 +300,7 @@ def test_the_closed_cycle_under_the_lanes_wraps_instead_of_being_cut(
 def test_the_slider_plays_on_space_and_the_code_panel_keeps_its_keys(
     server: Server, page: Page
 ) -> None:
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(server.url + "/scenarios/deadlock?lang=es")
-    ready_player(page)
+    on_a_phone(page, server.url + "/scenarios/deadlock?lang=es")
     slider = page.get_by_role("slider")
     slider.focus()
     where = page.evaluate("window.scrollY")
@@ -327,9 +328,7 @@ def test_the_slider_plays_on_space_and_the_code_panel_keeps_its_keys(
 def test_axis_labels_never_cover_each_other_on_a_phone(
     server: Server, page: Page, scenario: str
 ) -> None:
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(f"{server.url}/scenarios/{scenario}?lang=en")
-    ready_player(page)
+    on_a_phone(page, f"{server.url}/scenarios/{scenario}?lang=en")
     for view in ("steps", "time"):
         page.get_by_label(EN["player.view"], exact=True).select_option(view)
         gaps = page.evaluate(
