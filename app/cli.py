@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +22,17 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _seconds(text: str) -> float:
+    """A wall-time limit: a finite number of seconds above zero (argparse reports the error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0, under a day")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="write the trace here instead of stdout")
     run.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
     run.add_argument("--seed", type=int, help="seed for the program's `random` module")
-    run.add_argument("--max-seconds", type=float, default=10.0, help="wall-time limit")
+    run.add_argument("--max-seconds", type=_seconds, default=10.0, help="wall-time limit")
     run.add_argument("--quiet", action="store_true", help="do not echo the program's output")
 
     trace = commands.add_parser(
@@ -63,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--json", type=Path, help="write the trace (hilos.trace JSON)")
     trace.add_argument("--perfetto", type=Path, help="write Chrome/Perfetto trace events")
     trace.add_argument("--lang", choices=("es", "en"), default="es", help="viewer language")
-    trace.add_argument("--max-seconds", type=float, default=30.0, help="wall-time limit")
+    trace.add_argument("--max-seconds", type=_seconds, default=30.0, help="wall-time limit")
 
     export = commands.add_parser(
         "export",
@@ -212,7 +223,11 @@ def _trace(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(script.resolve().parent))  # the program's own modules import
     try:
         trace = run_source(
-            source, filename=str(script), echo=True, max_seconds=args.max_seconds, any_import=True
+            source,
+            filename=str(script.resolve()),
+            echo=True,
+            max_seconds=args.max_seconds,
+            any_import=True,
         )
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
@@ -230,8 +245,9 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
-_TRACE_OPTIONS = {"--html": Path, "--json": Path, "--perfetto": Path, "--lang": str,
-                  "--max-seconds": float}  # fmt: skip
+_TRACE_OPTIONS: dict[str, Callable[[str], object]] = {
+    "--html": Path, "--json": Path, "--perfetto": Path, "--lang": str, "--max-seconds": _seconds,
+}  # fmt: skip
 
 
 def _own_options_after_script(args: argparse.Namespace) -> None:
@@ -254,6 +270,8 @@ def _own_options_after_script(args: argparse.Namespace) -> None:
                 raise UsageError(f"--lang must be es or en (got {inline!r})")
             try:
                 value = _TRACE_OPTIONS[name](inline)
+            except argparse.ArgumentTypeError as exc:
+                raise UsageError(f"{name}: {exc}") from None
             except ValueError:
                 raise UsageError(f"{name} takes a number (got {inline!r})") from None
             setattr(args, name[2:].replace("-", "_"), value)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import ast
 import builtins
 import linecache
+import math
 import random
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
 from .tracing import Recorder, RunAborted, Trace
-from .tracing.threads import error_line
+from .tracing.supervisor import supervise
+from .tracing.threads import error_line, start_main
 
 __all__ = [
     "ALLOWED_IMPORTS",
@@ -29,11 +30,6 @@ __all__ = [
 TRACED_MODULES = ("threading", "queue", "time")
 PURE_MODULES = ("random", "math", "itertools", "collections", "dataclasses", "functools", "string")
 ALLOWED_IMPORTS = frozenset(TRACED_MODULES + PURE_MODULES)
-
-# How long every thread must stay blocked, with nothing recorded, before a stall is declared:
-# a thread just woken by set()/put() records its wake-up well within it.
-STALL_QUIET_SECONDS = 0.15
-_POLL = 0.005
 
 
 class ScenarioError(ValueError):
@@ -58,16 +54,22 @@ class Literal:
 
 def _literal_value(node: ast.expr) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, bool | int | float | str):
-        return node.value
-    if (
+        value = node.value
+    elif (
         isinstance(node, ast.UnaryOp)
         and isinstance(node.op, ast.USub)
         and isinstance(node.operand, ast.Constant)
         and isinstance(node.operand.value, int | float)
         and not isinstance(node.operand.value, bool)
     ):
-        return -node.operand.value
-    raise ValueError
+        value = -node.operand.value
+    else:
+        raise ValueError
+    # `1e999` is a literal whose value, inf, has no literal: repr() could not write it back,
+    # and a trace could not carry it. Such a constant stays code, not a parameter.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError
+    return value
 
 
 def _parse(source: str, filename: str) -> ast.Module:
@@ -108,27 +110,49 @@ def find_parameters(tree: ast.Module) -> dict[str, Literal]:
 def _coerce_plain(name: str, default: Any, value: object) -> Any:
     """Coerce `value` to the type of the default literal (no bounds are known)."""
     kind = type(default)
+    wrong = ScenarioError(f"{name} must be {_type_word(kind)} (got {shown_value(value)})")
+    coerced: Any
     if isinstance(value, str) and kind is not str:
         text = value.strip().lower()
+        if kind is bool:
+            if text in ("true", "1", "yes", "on", "si", "sí"):
+                return True
+            if text in ("false", "0", "no", "off"):
+                return False
+            raise wrong
         try:
-            if kind is bool:
-                if text in ("true", "1", "yes", "on", "si", "sí"):
-                    return True
-                if text in ("false", "0", "no", "off"):
-                    return False
-                raise ValueError
-            return kind(text)
+            coerced = kind(text)
         except ValueError:
-            raise ScenarioError(f"{name} must be {_type_word(kind)} (got {value!r})") from None
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if type(value) is not kind:
-        raise ScenarioError(f"{name} must be {_type_word(kind)} (got {value!r})")
-    return value
+            raise wrong from None
+    elif kind is float and isinstance(value, int) and not isinstance(value, bool):
+        try:
+            coerced = float(value)
+        except OverflowError:  # an int past 1.8e308 has no float
+            raise wrong from None
+    elif type(value) is not kind:
+        raise wrong
+    else:
+        coerced = value
+    # inf and nan parse as floats, but no literal writes them into the source.
+    if kind is float and not math.isfinite(coerced):
+        raise wrong
+    return coerced
 
 
 def _type_word(kind: type) -> str:
-    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[kind]
+    words = {bool: "true or false", int: "an integer", float: "a finite number", str: "a string"}
+    return words[kind]
+
+
+def shown_value(value: object) -> str:
+    """`value` as an error message about a parameter shows it: its repr, cut short."""
+    # A parameter sent as a 400-digit number should not fill the message (and one past
+    # 4300 digits has no repr at all).
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"a {type(value).__name__} too long to show"
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def apply_parameters(
@@ -230,62 +254,6 @@ def _builtins(
     return table
 
 
-def _describe_waits(rec: Recorder, waiting: list[dict[str, Any]]) -> str:
-    parts = []
-    for entry in waiting:
-        name = rec.threads[entry["thread"]].name
-        what = entry["kind"].replace("_", " ")
-        target = f" on {rec.label(entry['object'])}" if entry.get("object") else ""
-        parts.append(f"{name} waits in {what}{target} (line {entry['line']})")
-    return "; ".join(parts)
-
-
-def _supervise(rec: Recorder, main: Any) -> None:
-    """Watch the run until it completes or must be stopped (deadlock, stall, limits)."""
-    deadline = time.monotonic() + rec.max_seconds
-    quiet_since: float | None = None
-    quiet_count = -1
-    while True:
-        time.sleep(_POLL)
-        if rec.aborted is not None:
-            return
-        if len(rec.rows) > rec.max_events:
-            rec.abort("limit", f"The program recorded more than {rec.max_events} events.")
-            return
-        now = time.monotonic()
-        if now > deadline:
-            rec.abort("timeout", f"The program ran longer than {rec.max_seconds:g} s.")
-            return
-        live = [t for t in rec.thread_objects.values() if t.is_alive()]
-        if not any(not t.daemon for t in live) and not main.is_alive():
-            if live:
-                rec.stop_daemons()
-                rec.outcome_note = (
-                    "daemon threads still running were stopped when the program ended, "
-                    "as a real interpreter exit stops them"
-                )
-            return
-        cycle = rec.find_cycle()
-        if cycle is not None:
-            rec.abort_deadlock(cycle)
-            return
-        if rec.stalled():
-            count = len(rec.rows)
-            if quiet_since is None or count != quiet_count:
-                quiet_since, quiet_count = now, count
-            elif now - quiet_since >= STALL_QUIET_SECONDS:
-                waiting = rec.waiting_set()
-                message = "Stalled: every thread waits and nothing can wake them: "
-                if rec.abort(
-                    "stalled", message + _describe_waits(rec, waiting) + ".", waiting=waiting
-                ):
-                    first = waiting[0]["thread"] if waiting else 0
-                    rec.emit("stall", 0, waiting, tid=first)
-                return
-        else:
-            quiet_since = None
-
-
 def run_source(
     source: str,
     params: Mapping[str, object] | None = None,
@@ -300,13 +268,15 @@ def run_source(
     max_threads: int = 64,
     max_events: int = 100_000,
     any_import: bool = False,
+    speedups: bool = True,
 ) -> Trace:
     """Record one run of `source`. Bad input raises ScenarioError before anything runs.
 
     The main code runs in a traced thread named MainThread. Returns when the program and
     its non-daemon threads are done, or the run was stopped; no thread of it is left alive.
     `any_import` lifts the import allow-list: for a person's own program on their own
-    machine (`hilos trace`), never for code the server runs.
+    machine (`hilos trace`), never for code the server runs. `speedups=False` records with
+    the pure-Python reference primitives only.
     """
     filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
     source, used = apply_parameters(source, params, specs, filename)
@@ -327,6 +297,7 @@ def run_source(
         max_seconds=max_seconds,
         max_threads=max_threads,
         max_events=max_events,
+        speedups=speedups,
     )
     modules = dict(rec.modules)
     modules["random"] = _seeded_random(seed)
@@ -337,6 +308,8 @@ def run_source(
     }
 
     def main_code() -> None:
+        from .tracing.output import report_uncaught
+
         try:
             exec(code, namespace)
         except RunAborted:
@@ -350,14 +323,17 @@ def run_source(
                 "message": str(exc),
                 "line": error_line(exc.__traceback__, filename),
             }
+            if rec.echo:
+                # Now, as the interpreter reports it before waiting for the other threads.
+                report_uncaught(exc)
             raise
 
     thread_class: Callable[..., Any] = rec.modules["threading"].Thread
     main = thread_class(target=main_code, name="MainThread")
     rec.main = main
     try:
-        main._hilos_start_main()
-        _supervise(rec, main)
+        start_main(main)
+        supervise(rec, main)
     finally:
         trace = rec.finish()
     trace.scenario = scenario

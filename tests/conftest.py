@@ -15,6 +15,8 @@ from app.tracing import Trace
 from app.tracing.check import check_trace
 from app.tracing.recorder import Recorder
 
+from .helpers import STD, Mods
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "app" / "tracing" / "trace.schema.json"
 
 
@@ -48,3 +50,25 @@ def _validate_recorded_traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     yield
     for trace in produced:
         validate_trace(trace)
+
+
+def _recorded(speedups: bool = True) -> Iterator[Mods]:
+    rec = Recorder(speedups=speedups)
+    yield rec.modules
+    check_trace(rec.finish())
+
+
+# One battery, three implementations (as CPython's lock_tests.py runs one battery over several
+# lock types): "traced" uses the compiled Lock fast path when it was built; "traced-pure" is the
+# Python reference it falls back to; both are held to the standard library's behaviour.
+@pytest.fixture(params=["std", "traced", "traced-pure"])
+def mods(request: pytest.FixtureRequest) -> Iterator[Mods]:
+    if request.param == "std":
+        yield STD
+    else:
+        yield from _recorded(speedups=request.param == "traced")
+
+
+@pytest.fixture
+def traced() -> Iterator[Mods]:
+    yield from _recorded()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import queue as std_queue
 import textwrap
+import threading as std_threading
+import time as std_time
+from types import ModuleType
 from typing import Any
 
 from app.runner import run_source
 from app.tracing import Trace
+
+# The modules a program imports: the standard ones, or a run's traced stand-ins.
+Mods = dict[str, ModuleType]
+STD: Mods = {"threading": std_threading, "queue": std_queue, "time": std_time}
 
 
 def run(code: str, **kwargs: Any) -> Trace:

@@ -247,3 +247,13 @@ def test_bad_trace_and_export_input_exits_2_with_a_reason(
     assert main([a.format(**paths) for a in args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("hilos: error") == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "1e999", "soon"])
+@pytest.mark.parametrize("command", ["run", "trace"])
+def test_a_time_limit_that_is_no_number_of_seconds_is_refused(
+    program: Path, capsys: pytest.CaptureFixture[str], command: str, value: str
+) -> None:
+    assert main([command, str(program), f"--max-seconds={value}"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-seconds" in err and value in err

@@ -22,46 +22,23 @@ import queue as std_queue
 import re
 import threading as std_threading
 import time as std_time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from app.tracing import Recorder
-from app.tracing.check import check_trace
+from .helpers import STD, Mods
 
 pytestmark = pytest.mark.timeout(10)
 
-Mods = dict[str, ModuleType]
-STD: Mods = {"threading": std_threading, "queue": std_queue, "time": std_time}
+# The `mods` fixture (tests/conftest.py) runs every test against the standard modules, the
+# compiled traced Lock and the pure-Python one; `traced` is the recorded modules alone.
 
 TIMEOUT = 5.0  # for what must happen: only reached when something is wrong
 SHORT = 0.05  # for what must time out
 EARLY = 0.005  # clock granularity allowed when checking that SHORT has elapsed
 SETTLE = 0.05  # how long to watch for something that must not happen
-
-
-def _recorded(speedups: bool = True) -> Iterator[Mods]:
-    rec = Recorder(speedups=speedups)
-    yield rec.modules
-    trace = rec.finish()
-    check_trace(trace)
-
-
-# "traced" uses the compiled Lock fast path when it was built; "traced-pure" is the Python
-# reference it falls back to, so both are held to the standard library's behaviour.
-@pytest.fixture(params=["std", "traced", "traced-pure"])
-def mods(request: pytest.FixtureRequest) -> Iterator[Mods]:
-    if request.param == "std":
-        yield STD
-    else:
-        yield from _recorded(speedups=request.param == "traced")
-
-
-@pytest.fixture
-def traced() -> Iterator[Mods]:
-    yield from _recorded()
 
 
 # -- helpers -----------------------------------------------------------------------------------

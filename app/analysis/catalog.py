@@ -26,6 +26,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "acquire_request.held": "{thread} espera `{obj}`, que tiene {other}.",
         "acquire_request.self": "{thread} pide otra vez `{obj}`, que ya tiene: se espera a sí.",
         "acquire_granted": "{thread} consigue `{obj}` tras esperar {ms} ms.",
+        "acquire_granted.ready": (
+            "{thread} se queda con `{obj}` tras esperar {ms} ms: ya es suyo, pero espera su "
+            "turno en el intérprete para seguir."
+        ),
         "acquire_timeout": "{thread} se rinde con `{obj}`: se acabó el tiempo.",
         "acquire_fail": "{thread} encuentra `{obj}` ocupado y no espera.",
         "release": "{thread} suelta `{obj}`.",
@@ -93,6 +97,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "{thread} asks again for `{obj}`, which it holds: it waits for itself."
         ),
         "acquire_granted": "{thread} gets `{obj}` after waiting {ms} ms.",
+        "acquire_granted.ready": (
+            "{thread} is handed `{obj}` after waiting {ms} ms: it holds it now, but must wait "
+            "for its turn in the interpreter to go on."
+        ),
         "acquire_timeout": "{thread} gives up on `{obj}`: time is up.",
         "acquire_fail": "{thread} finds `{obj}` taken and does not wait.",
         "release": "{thread} releases `{obj}`.",

@@ -14,8 +14,9 @@ __all__ = ["Sentence", "narrate", "format_ms", "format_number", "format_seconds"
 
 # Steps a student does not need told: the thread's first step (its start is told by the
 # thread that started it), the end of a sleep (the next sentence shows it), an interrupted
-# request (the thread's abort is told).
-_SILENT = frozenset({"thread_run", "sleep_done", "aborted"})
+# request (the thread's abort is told), a thread running again after a lock was handed to it
+# (the hand-off's sentence says it must wait for its turn).
+_SILENT = frozenset({"thread_run", "sleep_done", "aborted", "resume"})
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def _sentence(
     if kind in ("acquire_granted", "put_done", "get_done"):
         interval = waited_until.get((thread, index))
         waited = t - interval.t_start if interval else 0
+        if kind == "acquire_granted" and isinstance(arg, int) and arg > 0:
+            kind = "acquire_granted.ready"
         return say(kind, ms=format_ms(waited, lang), item=format_item(arg), **common)
     if kind == "release":
         if objkind == "RLock" and isinstance(arg, int) and arg > 0:
@@ -152,7 +155,7 @@ def _sentence(
     if kind == "print":
         return say(kind, text=str(arg).rstrip("\n"), **common)
     if kind == "deadlock":
-        return ending_sentence(words, trace, "deadlock")
+        return ending_sentence(words, trace, "deadlock", arg if isinstance(arg, list) else None)
     if kind == "stall":
         return ending_sentence(words, trace, "stall")
     if kind in words.messages:
@@ -160,11 +163,13 @@ def _sentence(
     return None
 
 
-def ending_sentence(words: Words, trace: Trace, kind: str) -> str:
-    """The deadlock cycle or the stall set, as one sentence."""
+def ending_sentence(
+    words: Words, trace: Trace, kind: str, cycle: list[dict[str, Any]] | None = None
+) -> str:
+    """A deadlock cycle (the outcome's, unless given) or the stall set, as one sentence."""
     steps = []
     if kind == "deadlock":
-        for step in trace.outcome.cycle or []:
+        for step in (trace.outcome.cycle if cycle is None else cycle) or []:
             values = {
                 "thread": words.name(step.get("thread")),
                 "other": words.name(step.get("holder")),

@@ -71,7 +71,7 @@ class Interval:
     """A stretch of one thread's life in one state, from event `start` up to event `end`."""
 
     thread: int
-    state: str  # running | blocked | waiting | sleeping | finished
+    state: str  # running | ready | blocked | waiting | sleeping | finished
     start: int
     t_start: int
     end: int | None = None
@@ -312,8 +312,15 @@ class _Replay:
             closed = self.close(thread, _OUTCOMES.get(kind), obj)
             if closed is not None:
                 self.outcome(i, t, thread, kind, obj, arg, closed)
-                self.switch(thread, self.state_of(thread, i, t))
+                if kind == "acquire_granted" and isinstance(arg, int) and arg > 0:
+                    # The lock is its own, but it has not run yet: ready until `resume`.
+                    self.switch(thread, Interval(thread, "ready", i, t, kind="acquire", obj=obj))
+                else:
+                    self.switch(thread, self.state_of(thread, i, t))
                 return
+        if kind == "resume":
+            self.switch(thread, self.state_of(thread, i, t))
+            return
         self.instant(i, t, thread, kind, obj, arg)
 
     def request(self, i: int, t: int, thread: int, kind: str, obj: int, arg: Any) -> None:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..runner import ScenarioError, check_imports, find_parameters
+from ..runner import ScenarioError, check_imports, find_parameters, shown_value
 
 __all__ = [
     "LANGS",
@@ -70,7 +70,7 @@ class Param:
 
     def coerce(self, value: object) -> int | float | bool:
         """Return `value` as this parameter's type, or raise ParamError saying what is allowed."""
-        got = f" (got {value!r})"
+        got = f" (got {shown_value(value)})"
         if self.type == "bool":
             if isinstance(value, bool):
                 return value
@@ -94,7 +94,10 @@ class Param:
         else:
             raise ParamError(self.describe() + got)
         if self.type == "float":
-            number = float(number)
+            try:
+                number = float(number)
+            except OverflowError:  # an int past 1.8e308 (JSON allows one) has no float
+                raise ParamError(self.describe() + got) from None
             if not math.isfinite(number):
                 raise ParamError(self.describe() + got)
         assert self.min is not None and self.max is not None

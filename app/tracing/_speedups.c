@@ -14,12 +14,12 @@
 #include <stdint.h>
 #include <time.h>
 
-static PyObject *str_tid, *str_acquire, *str_release;
+static PyObject *str_tid;
 static PyObject *str_acquire_py, *str_release_py, *str_contended, *str_after_release;
 
 /* A FastState made with __new__ alone, or cleared by the collector, has no list to record
  * into: nothing compiled may touch it. */
-#define STATE_READY(st) ((st) != NULL && (st)->rows != NULL && (st)->local != NULL)
+#define STATE_READY(st) ((st) != NULL && (st)->local != NULL)
 
 static inline long long
 now_ns(void)
@@ -43,15 +43,28 @@ typedef struct {
     int line;
 } LineSlot;
 
+/* One event recorded by the compiled path. Kept in C until the run ends: a Python tuple of
+ * six objects per event cost more than the rest of recording it. */
+typedef struct {
+    long long t;
+    long tid;
+    int kind;
+    long oid;
+    int line;
+    PyObject *arg; /* owned; NULL for None */
+} CRow;
+
 typedef struct {
     PyObject_HEAD
-    PyObject *rows;     /* list the events are appended to */
+    CRow *buf;          /* the events recorded here, in the order they were recorded */
+    Py_ssize_t n, cap;
     PyObject *local;    /* threading.local with .tid */
     PyObject *filename; /* str, or None: any file outside `internal` is the program's */
     PyObject *internal; /* set of file names of the tracing layer */
     long long t0;
     int acquire_code;
     int release_code;
+    int fail_code;
     char intercept; /* set while a gate is installed or the run is stopping */
     PyObject *fallback; /* the Python Recorder.begin, for when the compiled one can't decide */
     unsigned long long serial; /* never reused: tags the thread-local copy of the tid */
@@ -66,6 +79,34 @@ typedef struct {
 static _Thread_local unsigned long long tl_serial;
 static _Thread_local uint64_t tl_tstate; /* PyThreadState_GetID of the owner */
 static _Thread_local PyObject *tl_tid;    /* owned reference */
+static _Thread_local long tl_tid_c;       /* the same, as a C long */
+
+static void
+rows_clear(FastState *self)
+{
+    for (Py_ssize_t i = 0; i < self->n; i++)
+        Py_CLEAR(self->buf[i].arg);
+    self->n = 0;
+}
+
+/* Append one row; `arg` is borrowed (NULL for None). -1 with MemoryError when full. */
+static int
+push_row(FastState *st, long long t, long tid, int kind, long oid, int line, PyObject *arg)
+{
+    if (st->n == st->cap) {
+        Py_ssize_t cap = st->cap ? st->cap * 2 : 4096;
+        CRow *buf = PyMem_Realloc(st->buf, (size_t)cap * sizeof(CRow));
+        if (buf == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        st->buf = buf;
+        st->cap = cap;
+    }
+    Py_XINCREF(arg);
+    st->buf[st->n++] = (CRow){t, tid, kind, oid, line, arg};
+    return 0;
+}
 
 static void
 lines_clear(FastState *self)
@@ -77,14 +118,14 @@ lines_clear(FastState *self)
 static int
 state_init(FastState *self, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"rows",         "local",    "filename", "internal", "t0",
-                            "acquire_code", "release_code", "fallback", NULL};
-    PyObject *rows, *local, *filename, *internal, *fallback = Py_None;
+    static char *names[] = {"local",        "filename",     "internal", "t0",
+                            "acquire_code", "release_code", "fail_code", "fallback", NULL};
+    PyObject *local, *filename, *internal, *fallback = Py_None;
     long long t0;
-    int acquire_code, release_code;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOO!Lii|O", names, &PyList_Type, &rows,
-                                     &local, &filename, &PySet_Type, &internal, &t0,
-                                     &acquire_code, &release_code, &fallback))
+    int acquire_code, release_code, fail_code;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!Liii|O", names, &local, &filename,
+                                     &PySet_Type, &internal, &t0, &acquire_code, &release_code,
+                                     &fail_code, &fallback))
         return -1;
     if (fallback != Py_None && !PyCallable_Check(fallback)) {
         PyErr_SetString(PyExc_TypeError, "fallback must be callable or None");
@@ -96,8 +137,7 @@ state_init(FastState *self, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "filename must be a str or None");
         return -1;
     }
-    Py_INCREF(rows);
-    Py_XSETREF(self->rows, rows);
+    rows_clear(self);
     Py_INCREF(local);
     Py_XSETREF(self->local, local);
     Py_INCREF(filename);
@@ -107,6 +147,7 @@ state_init(FastState *self, PyObject *args, PyObject *kwds)
     self->t0 = t0;
     self->acquire_code = acquire_code;
     self->release_code = release_code;
+    self->fail_code = fail_code;
     self->intercept = 0;
     /* A number never reused (an address could be, by the next Recorder's state). */
     static unsigned long long next_serial = 0;
@@ -120,6 +161,7 @@ remember_tid(FastState *self, PyObject *tid)
 {
     Py_INCREF(tid);
     Py_XSETREF(tl_tid, tid);
+    tl_tid_c = PyLong_AsLong(tid);
     tl_serial = self->serial;
     tl_tstate = PyThreadState_GetID(PyThreadState_Get());
 }
@@ -135,8 +177,54 @@ state_set_tid(FastState *self, PyObject *tid)
 
 static PyObject *state_begin(FastState *self, PyObject *const *args, Py_ssize_t nargs);
 
+/* take_rows() -> the rows recorded here as (t, thread, kind, object, line, arg) tuples, in
+ * the order they were recorded; the buffer is left empty. */
+static PyObject *
+state_take_rows(FastState *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *list = PyList_New(self->n);
+    if (list == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        CRow *r = &self->buf[i];
+        PyObject *arg = r->arg ? r->arg : Py_None;
+        PyObject *row = Py_BuildValue("(LliliO)", r->t, r->tid, r->kind, r->oid, r->line, arg);
+        if (row == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        /* Numbers and None only: nothing for the cycle collector to walk. */
+        if (arg == Py_None || PyLong_CheckExact(arg) || PyFloat_CheckExact(arg))
+            PyObject_GC_UnTrack(row);
+        PyList_SET_ITEM(list, i, row);
+    }
+    rows_clear(self);
+    return list;
+}
+
+static PyObject *
+state_get_count(FastState *self, void *Py_UNUSED(closure))
+{
+    return PyLong_FromSsize_t(self->n);
+}
+
+/* last_time() -> the time of the latest row, or 0 when there is none. */
+static PyObject *
+state_last_time(FastState *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLongLong(self->n ? self->buf[self->n - 1].t : 0);
+}
+
+static PyGetSetDef state_getset[] = {
+    {"count", (getter)state_get_count, NULL, "how many rows are held here", NULL},
+    {NULL}};
+
 static PyMethodDef state_methods[] = {
     {"set_tid", (PyCFunction)state_set_tid, METH_O, "Record the calling thread's id."},
+    {"last_time", (PyCFunction)state_last_time, METH_NOARGS,
+     "The time of the latest row recorded here, or 0."},
+    {"take_rows", (PyCFunction)state_take_rows, METH_NOARGS,
+     "Return the rows recorded here (and forget them)."},
     {"begin", (PyCFunction)(void (*)(void))state_begin, METH_FASTCALL,
      "begin(kind, obj) -> (thread id, line): Recorder.begin, compiled."},
     {NULL}};
@@ -144,7 +232,6 @@ static PyMethodDef state_methods[] = {
 static int
 state_traverse(FastState *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->rows);
     Py_VISIT(self->local);
     Py_VISIT(self->filename);
     Py_VISIT(self->internal);
@@ -158,7 +245,6 @@ static int
 state_clear(FastState *self)
 {
     lines_clear(self);
-    Py_CLEAR(self->rows);
     Py_CLEAR(self->local);
     Py_CLEAR(self->filename);
     Py_CLEAR(self->internal);
@@ -171,6 +257,8 @@ state_dealloc(FastState *self)
 {
     PyObject_GC_UnTrack(self);
     state_clear(self);
+    rows_clear(self);
+    PyMem_Free(self->buf);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -191,19 +279,232 @@ static PyTypeObject FastStateType = {
     .tp_dealloc = (destructor)state_dealloc,
     .tp_members = state_members,
     .tp_methods = state_methods,
+    .tp_getset = state_getset,
+};
+
+/* ---- RealLock: the OS lock under a traced Lock, with the moment it was taken ------------
+ *
+ * The same primitive as _thread.lock (PyThread_type_lock), with two more ways to acquire that
+ * return when the lock was taken. A thread woken from a blocking acquire takes the lock in C,
+ * before it has the interpreter back; only here, without the GIL, can that moment be read.
+ * The trace then shows the lock held from that moment by a thread that is ready but not yet
+ * running, instead of free until the thread runs again (which would show other threads
+ * blocking on a free lock). */
+
+typedef struct {
+    PyObject_HEAD
+    PyThread_type_lock lock;
+    char locked; /* as _thread.lock keeps it: set once the taker has the interpreter back */
+    PyObject *weakrefs;
+} RealLock;
+
+static PyObject *
+rl_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) || (kwds && PyDict_GET_SIZE(kwds))) {
+        PyErr_SetString(PyExc_TypeError, "RealLock() takes no arguments");
+        return NULL;
+    }
+    RealLock *self = (RealLock *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->lock = PyThread_allocate_lock();
+    if (self->lock == NULL) {
+        Py_DECREF(self);
+        PyErr_SetString(PyExc_MemoryError, "can't allocate lock");
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static void
+rl_dealloc(RealLock *self)
+{
+    if (self->weakrefs != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    if (self->lock != NULL) {
+        if (self->locked)
+            PyThread_release_lock(self->lock);
+        PyThread_free_lock(self->lock);
+    }
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Wait up to `us` microseconds (0: don't wait) without the GIL; *t gets the time the lock
+ * was taken. Signals do not interrupt the wait: callers wait in short slices. */
+static int
+rl_take(RealLock *self, PY_TIMEOUT_T us, long long *t)
+{
+    PyLockStatus r = PyThread_acquire_lock_timed(self->lock, 0, 0);
+    if (r == PY_LOCK_ACQUIRED) {
+        *t = now_ns();
+        self->locked = 1;
+        return 1;
+    }
+    if (us == 0)
+        return 0;
+    Py_BEGIN_ALLOW_THREADS
+    r = PyThread_acquire_lock_timed(self->lock, us, 0);
+    if (r == PY_LOCK_ACQUIRED)
+        *t = now_ns();
+    Py_END_ALLOW_THREADS
+    if (r != PY_LOCK_ACQUIRED)
+        return 0;
+    self->locked = 1;
+    return 1;
+}
+
+static PyObject *
+rl_acquire(RealLock *self, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"blocking", "timeout", NULL};
+    int blocking = 1;
+    double timeout = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|pd:acquire", names, &blocking, &timeout))
+        return NULL;
+    if (!blocking && timeout != -1) {
+        PyErr_SetString(PyExc_ValueError, "can't specify a timeout for a non-blocking call");
+        return NULL;
+    }
+    if (timeout < 0 && timeout != -1) {
+        PyErr_SetString(PyExc_ValueError, "timeout value must be a non-negative number");
+        return NULL;
+    }
+    long long t;
+    if (!blocking)
+        return PyBool_FromLong(rl_take(self, 0, &t));
+    if (timeout == -1) {
+        while (!rl_take(self, 1000000, &t)) {
+            if (PyErr_CheckSignals() < 0)
+                return NULL;
+        }
+        Py_RETURN_TRUE;
+    }
+    if (timeout * 1e6 >= (double)PY_TIMEOUT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "timeout value is too large");
+        return NULL;
+    }
+    return PyBool_FromLong(rl_take(self, (PY_TIMEOUT_T)(timeout * 1e6), &t));
+}
+
+/* acquire_ns(seconds) -> CLOCK_MONOTONIC ns when taken, or None when `seconds` ran out. */
+static PyObject *
+rl_acquire_ns(RealLock *self, PyObject *arg)
+{
+    double seconds = PyFloat_AsDouble(arg);
+    if (seconds == -1 && PyErr_Occurred())
+        return NULL;
+    if (!(seconds >= 0) || seconds > 3600) {
+        PyErr_SetString(PyExc_ValueError, "acquire_ns() takes 0 to 3600 seconds");
+        return NULL;
+    }
+    long long t;
+    if (!rl_take(self, (PY_TIMEOUT_T)(seconds * 1e6), &t))
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(t);
+}
+
+/* try_acquire_ns() -> CLOCK_MONOTONIC ns when taken now, or None when the lock is held. */
+static PyObject *
+rl_try_acquire_ns(RealLock *self, PyObject *Py_UNUSED(ignored))
+{
+    long long t;
+    if (!rl_take(self, 0, &t))
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(t);
+}
+
+/* try_take() -> (taken, CLOCK_MONOTONIC ns): the stamp read in the same step as the try. */
+static PyObject *
+rl_try_take(RealLock *self, PyObject *Py_UNUSED(ignored))
+{
+    long long t;
+    int taken = rl_take(self, 0, &t);
+    if (!taken)
+        t = now_ns();
+    return Py_BuildValue("(OL)", taken ? Py_True : Py_False, t);
+}
+
+static PyObject *
+rl_release(RealLock *self, PyObject *Py_UNUSED(ignored))
+{
+    if (!self->locked) {
+        PyErr_SetString(PyExc_RuntimeError, "release unlocked lock");
+        return NULL;
+    }
+    self->locked = 0;
+    PyThread_release_lock(self->lock);
+    Py_RETURN_NONE;
+}
+
+/* release_ns() -> CLOCK_MONOTONIC ns of the release, read in the same step as it: no other
+ * thread can take or find the lock between the two. */
+static PyObject *
+rl_release_ns(RealLock *self, PyObject *Py_UNUSED(ignored))
+{
+    if (!self->locked) {
+        PyErr_SetString(PyExc_RuntimeError, "release unlocked lock");
+        return NULL;
+    }
+    long long t = now_ns();
+    self->locked = 0;
+    PyThread_release_lock(self->lock);
+    return PyLong_FromLongLong(t);
+}
+
+static PyObject *
+rl_locked(RealLock *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyBool_FromLong(self->locked);
+}
+
+static PyMethodDef rl_methods[] = {
+    {"acquire", (PyCFunction)(void (*)(void))rl_acquire, METH_VARARGS | METH_KEYWORDS,
+     "acquire(blocking=True, timeout=-1) -> bool, as _thread.lock."},
+    {"acquire_ns", (PyCFunction)rl_acquire_ns, METH_O,
+     "Wait up to `seconds`; return the monotonic ns when the lock was taken, else None."},
+    {"try_take", (PyCFunction)rl_try_take, METH_NOARGS,
+     "Take the lock if it is free: (taken, monotonic ns of the try)."},
+    {"try_acquire_ns", (PyCFunction)rl_try_acquire_ns, METH_NOARGS,
+     "Take the lock if it is free; return the monotonic ns when taken, else None."},
+    {"release", (PyCFunction)rl_release, METH_NOARGS, "Release the lock."},
+    {"release_ns", (PyCFunction)rl_release_ns, METH_NOARGS,
+     "Release the lock; return the monotonic ns at which it was released."},
+    {"locked", (PyCFunction)rl_locked, METH_NOARGS, "Whether the lock is held."},
+    {NULL}};
+
+static PyMemberDef rl_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(RealLock, weakrefs), READONLY},
+    {NULL}};
+
+static PyTypeObject RealLockType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "app.tracing._speedups.RealLock",
+    .tp_basicsize = sizeof(RealLock),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "An OS lock that tells when it was taken.",
+    .tp_new = rl_new,
+    .tp_dealloc = (destructor)rl_dealloc,
+    .tp_methods = rl_methods,
+    .tp_members = rl_members,
 };
 
 /* ---- LockCore: the base of the fast traced Lock ----------------------------------------- */
 
 typedef struct {
     PyObject_HEAD
-    PyObject *real;  /* the real _thread.lock */
+    PyObject *real;  /* the RealLock under it */
     PyObject *owner; /* thread id of the holder, or None */
     PyObject *oid;   /* object id in the trace */
+    long oid_c;      /* the same, as a C long (set by _bind) */
+    /* When a thread first found the lock taken while no holder was recorded, -1 for never;
+     * valid only if after `released_at`, the last release. A woken thread takes the OS lock
+     * without the GIL and reads the clock just after; the OS may pause it in between, so its
+     * stamp can come after another thread already saw the lock taken. Its taking is then
+     * dated by that sighting. */
+    long long contended;
+    long long released_at;
     FastState *state;
     PyObject *weakrefs;
-    PyObject *real_acquire; /* bound methods of `real`, cached by _bind() */
-    PyObject *real_release;
 } LockCore;
 
 static int
@@ -213,8 +514,6 @@ core_traverse(LockCore *self, visitproc visit, void *arg)
     Py_VISIT(self->owner);
     Py_VISIT(self->oid);
     Py_VISIT(self->state);
-    Py_VISIT(self->real_acquire);
-    Py_VISIT(self->real_release);
     Py_VISIT(Py_TYPE(self));
     return 0;
 }
@@ -226,8 +525,6 @@ core_clear(LockCore *self)
     Py_CLEAR(self->owner);
     Py_CLEAR(self->oid);
     Py_CLEAR(self->state);
-    Py_CLEAR(self->real_acquire);
-    Py_CLEAR(self->real_release);
     return 0;
 }
 
@@ -255,6 +552,7 @@ core_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->real = Py_None;
     Py_INCREF(Py_None);
     self->oid = Py_None;
+    self->contended = -1;
     return (PyObject *)self;
 }
 
@@ -350,23 +648,6 @@ program_line(FastState *st, PyFrameObject *frame, int walk, int *line)
     return 0;
 }
 
-/* The calling thread's id and the program's line, or -1 when the Python path must decide. */
-static int
-locate(FastState *st, PyObject **tid, int *line)
-{
-    int error;
-    PyObject *t = current_tid(st, &error);
-    if (t == NULL)
-        return error ? -2 : -1;
-    int found = program_line(st, PyEval_GetFrame(), 0, line);
-    if (found != 1) {
-        Py_DECREF(t);
-        return found == -2 ? -2 : -1;
-    }
-    *tid = t;
-    return 0;
-}
-
 /* Recorder.begin for a call made inside the tracing layer (Queue.put, Event.wait...): the
  * line is that of the nearest frame outside the layer, 0 when that frame is not the
  * program's. The Python method stays the reference; it runs when a gate is set, the run
@@ -423,81 +704,152 @@ call_python(PyObject *self, PyObject *name, PyObject *const *args, size_t nargsf
     return result;
 }
 
+/* The calling thread's id (as a C long) and the program's line: 0, or -1 when the Python
+ * path must decide, -2 on error. On 0, tl_tid is this thread's id object for `st`. */
 static int
-append_row(FastState *st, long long t, PyObject *tid, int code, PyObject *oid, int line)
+locate_c(FastState *st, long *tid, int *line)
 {
-    PyObject *row = PyTuple_New(6);
-    if (row == NULL)
-        return -1;
-    PyObject *t_obj = PyLong_FromLongLong(t);
-    PyObject *code_obj = PyLong_FromLong(code);
-    PyObject *line_obj = PyLong_FromLong(line);
-    if (t_obj == NULL || code_obj == NULL || line_obj == NULL) {
-        Py_XDECREF(t_obj);
-        Py_XDECREF(code_obj);
-        Py_XDECREF(line_obj);
-        Py_DECREF(row);
-        return -1;
+    if (!(tl_serial == st->serial && tl_tid != NULL &&
+          tl_tstate == PyThreadState_GetID(PyThreadState_Get()))) {
+        int error;
+        PyObject *t = current_tid(st, &error);
+        if (t == NULL)
+            return error ? -2 : -1;
+        Py_DECREF(t);
     }
-    Py_INCREF(tid);
-    Py_INCREF(oid);
-    Py_INCREF(Py_None);
-    PyTuple_SET_ITEM(row, 0, t_obj);
-    PyTuple_SET_ITEM(row, 1, tid);
-    PyTuple_SET_ITEM(row, 2, code_obj);
-    PyTuple_SET_ITEM(row, 3, oid);
-    PyTuple_SET_ITEM(row, 4, line_obj);
-    PyTuple_SET_ITEM(row, 5, Py_None);
-    /* Numbers and None only: nothing for the cycle collector to find here, and a run's
-     * hundred thousand rows would otherwise be walked at every full collection. */
-    PyObject_GC_UnTrack(row);
-    int rc = PyList_Append(st->rows, row);
-    Py_DECREF(row);
-    return rc;
+    *tid = tl_tid_c;
+    int found = program_line(st, PyEval_GetFrame(), 0, line);
+    return found == 1 ? 0 : (found == -2 ? -2 : -1);
 }
+
+/* An exact int that fits a C long: 1 with *out set; else 0, with no exception left set. */
+static int
+small_long(PyObject *value, long *out)
+{
+    if (!PyLong_CheckExact(value))
+        return 0;
+    int overflow;
+    *out = PyLong_AsLongAndOverflow(value, &overflow);
+    if (overflow || (*out == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+/* Read acquire()'s arguments when they are the plain, valid kind (a bool or int `blocking`, an
+ * int or float `timeout` that is -1 or in [0, 1e6]): 1 with the values set. Anything else,
+ * errors included, is 0: the Python method then parses it and raises what CPython raises. */
+static int
+plain_lock_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int *blocking,
+                double *timeout, PyObject **timeout_obj)
+{
+    *blocking = 1;
+    *timeout = -1;
+    *timeout_obj = NULL;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nargs + nkw > 2)
+        return 0;
+    int seen_blocking = 0, seen_timeout = 0;
+    for (Py_ssize_t i = 0; i < nargs + nkw; i++) {
+        int is_timeout;
+        if (i < nargs)
+            is_timeout = i == 1;
+        else {
+            PyObject *name = PyTuple_GET_ITEM(kwnames, i - nargs);
+            if (PyUnicode_CompareWithASCIIString(name, "blocking") == 0)
+                is_timeout = 0;
+            else if (PyUnicode_CompareWithASCIIString(name, "timeout") == 0)
+                is_timeout = 1;
+            else
+                return 0;
+        }
+        PyObject *value = args[i];
+        if (is_timeout) {
+            if (seen_timeout++)
+                return 0;
+            long v;
+            if (PyFloat_CheckExact(value))
+                *timeout = PyFloat_AS_DOUBLE(value);
+            else if (small_long(value, &v))
+                *timeout = (double)v;
+            else
+                return 0;
+            *timeout_obj = value;
+        }
+        else {
+            if (seen_blocking++)
+                return 0;
+            long v;
+            if (PyBool_Check(value))
+                *blocking = value == Py_True;
+            else if (small_long(value, &v))
+                *blocking = v != 0;
+            else
+                return 0;
+        }
+    }
+    if (*timeout != -1 && (!*blocking || *timeout < 0 || *timeout > 1e6))
+        return 0;
+    return 1;
+}
+
+static PyObject *zero; /* the int 0: the argument of a failed non-blocking acquire */
 
 static PyObject *
 core_acquire(LockCore *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     FastState *st = self->state;
-    if (!STATE_READY(st) || st->intercept || nargs || kwnames)
+    int blocking;
+    double timeout;
+    PyObject *timeout_obj;
+    if (!STATE_READY(st) || st->intercept || !Py_IS_TYPE(self->real, &RealLockType) ||
+        ((nargs || kwnames) &&
+         !plain_lock_args(args, nargs, kwnames, &blocking, &timeout, &timeout_obj)))
         return call_python((PyObject *)self, str_acquire_py, args, nargs, kwnames);
-    PyObject *tid;
+    if (!nargs && !kwnames) {
+        blocking = 1;
+        timeout = -1;
+        timeout_obj = NULL;
+    }
+    long tid;
     int line;
-    int found = locate(st, &tid, &line);
+    int found = locate_c(st, &tid, &line);
     if (found == -2)
         return NULL;
     if (found == -1)
         return call_python((PyObject *)self, str_acquire_py, args, nargs, kwnames);
 
-    PyObject *call_args[1] = {Py_False};
-    PyObject *got = PyObject_Vectorcall(self->real_acquire, call_args, 1, NULL);
-    if (got == NULL) {
-        Py_DECREF(tid);
-        return NULL;
-    }
-    if (got == Py_True) {
-        Py_DECREF(got);
+    long long t;
+    if (rl_take((RealLock *)self->real, 0, &t)) {
         /* Held from here: store the owner, append one row, return. */
-        long long t = now_ns() - st->t0;
-        Py_INCREF(tid);
-        Py_XSETREF(self->owner, tid);
-        int rc = append_row(st, t, tid, st->acquire_code, self->oid, line);
-        Py_DECREF(tid);
-        if (rc < 0)
+        Py_INCREF(tl_tid);
+        Py_XSETREF(self->owner, tl_tid);
+        if (push_row(st, t - st->t0, tid, st->acquire_code, self->oid_c, line, NULL) < 0)
             return NULL;
         Py_RETURN_TRUE;
     }
-    Py_DECREF(got);
-    PyObject *line_obj = PyLong_FromLong(line);
-    if (line_obj == NULL) {
-        Py_DECREF(tid);
-        return NULL;
+    t = now_ns() - st->t0;
+    if ((self->owner == NULL || self->owner == Py_None) &&
+        self->contended <= self->released_at)
+        self->contended = t;
+    if (!blocking || timeout == 0) {
+        PyObject *arg = blocking ? timeout_obj : zero;
+        if (push_row(st, t, tid, st->fail_code, self->oid_c, line, arg) < 0)
+            return NULL;
+        Py_RETURN_FALSE;
     }
-    PyObject *slow_args[2] = {tid, line_obj};
-    PyObject *result = call_python((PyObject *)self, str_contended, slow_args, 2, NULL);
-    Py_DECREF(tid);
-    Py_DECREF(line_obj);
+    PyObject *slow_args[3] = {tl_tid, NULL, timeout_obj};
+    slow_args[1] = PyLong_FromLong(line);
+    if (slow_args[1] == NULL)
+        return NULL;
+    Py_INCREF(tl_tid);
+    PyObject *tid_obj = tl_tid; /* keep it: the call below may record into another state */
+    slow_args[0] = tid_obj;
+    PyObject *result =
+        call_python((PyObject *)self, str_contended, slow_args, timeout_obj ? 3 : 2, NULL);
+    Py_DECREF(tid_obj);
+    Py_DECREF(slow_args[1]);
     return result;
 }
 
@@ -505,23 +857,24 @@ static PyObject *
 core_release(LockCore *self, PyObject *Py_UNUSED(ignored))
 {
     FastState *st = self->state;
-    if (!STATE_READY(st) || st->intercept)
+    if (!STATE_READY(st) || st->intercept || !Py_IS_TYPE(self->real, &RealLockType))
         return call_python((PyObject *)self, str_release_py, NULL, 0, NULL);
-    long long t = now_ns() - st->t0;
-    PyObject *owner = self->owner; /* keep its reference: restored if release fails */
-    Py_INCREF(Py_None);
-    self->owner = Py_None;
-    PyObject *done = PyObject_Vectorcall(self->real_release, NULL, 0, NULL);
-    if (done == NULL) {
-        Py_XSETREF(self->owner, owner);
+    RealLock *real = (RealLock *)self->real;
+    if (!real->locked) {
+        PyErr_SetString(PyExc_RuntimeError, "release unlocked lock");
         return NULL;
     }
-    Py_DECREF(done);
-    Py_XDECREF(owner);
+    /* Stamped, let go and forgotten in one step: no thread can see the lock in between. */
+    long long t = now_ns() - st->t0;
+    Py_INCREF(Py_None);
+    Py_XSETREF(self->owner, Py_None);
+    self->released_at = t;
+    real->locked = 0;
+    PyThread_release_lock(real->lock);
     /* Released: the bookkeeping below no longer holds anyone up. */
-    PyObject *tid;
+    long tid;
     int line;
-    int found = locate(st, &tid, &line);
+    int found = locate_c(st, &tid, &line);
     if (found == -2)
         return NULL;
     if (found == -1) {
@@ -533,9 +886,7 @@ core_release(LockCore *self, PyObject *Py_UNUSED(ignored))
         Py_DECREF(t_obj);
         return result;
     }
-    int rc = append_row(st, t, tid, st->release_code, self->oid, line);
-    Py_DECREF(tid);
-    if (rc < 0)
+    if (push_row(st, t, tid, st->release_code, self->oid_c, line, NULL) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -557,16 +908,14 @@ core_bind(LockCore *self, PyObject *state)
         PyErr_SetString(PyExc_RuntimeError, "_bind() takes an initialised FastState");
         return NULL;
     }
-    PyObject *acquire = PyObject_GetAttr(self->real, str_acquire);
-    if (acquire == NULL)
-        return NULL;
-    PyObject *release = PyObject_GetAttr(self->real, str_release);
-    if (release == NULL) {
-        Py_DECREF(acquire);
+    if (!Py_IS_TYPE(self->real, &RealLockType)) {
+        PyErr_SetString(PyExc_TypeError, "_bind() needs a RealLock as _real");
         return NULL;
     }
-    Py_XSETREF(self->real_acquire, acquire);
-    Py_XSETREF(self->real_release, release);
+    long oid = PyLong_AsLong(self->oid);
+    if (oid == -1 && PyErr_Occurred())
+        return NULL;
+    self->oid_c = oid;
     Py_INCREF(state);
     Py_XSETREF(self->state, (FastState *)state);
     Py_RETURN_NONE;
@@ -586,6 +935,9 @@ static PyMemberDef core_members[] = {
     {"_real", T_OBJECT_EX, offsetof(LockCore, real), 0, "the real lock"},
     {"_owner", T_OBJECT, offsetof(LockCore, owner), 0, "thread id of the holder, or None"},
     {"_oid", T_OBJECT_EX, offsetof(LockCore, oid), 0, "object id in the trace"},
+    {"_contended", T_LONGLONG, offsetof(LockCore, contended), 0,
+     "when a thread first found it taken with no holder recorded (-1: never)"},
+    {"_released_at", T_LONGLONG, offsetof(LockCore, released_at), 0, "when it was last released"},
     {"_fast_state", T_OBJECT, offsetof(LockCore, state), READONLY, "the Recorder's FastState"},
     {"__weaklistoffset__", T_PYSSIZET, offsetof(LockCore, weakrefs), READONLY},
     {NULL}};
@@ -614,16 +966,17 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&FastStateType) < 0)
+    if (PyType_Ready(&FastStateType) < 0 || PyType_Ready(&RealLockType) < 0)
+        return NULL;
+    zero = PyLong_FromLong(0);
+    if (zero == NULL)
         return NULL;
     str_tid = PyUnicode_InternFromString("tid");
-    str_acquire = PyUnicode_InternFromString("acquire");
-    str_release = PyUnicode_InternFromString("release");
     str_acquire_py = PyUnicode_InternFromString("_acquire_py");
     str_release_py = PyUnicode_InternFromString("_release_py");
     str_contended = PyUnicode_InternFromString("_acquire_contended");
     str_after_release = PyUnicode_InternFromString("_after_release");
-    if (!str_tid || !str_acquire || !str_release || !str_acquire_py || !str_release_py ||
+    if (!str_tid || !str_acquire_py || !str_release_py ||
         !str_contended || !str_after_release)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
@@ -638,6 +991,12 @@ PyInit__speedups(void)
     Py_INCREF(&FastStateType);
     if (PyModule_AddObject(module, "FastState", (PyObject *)&FastStateType) < 0) {
         Py_DECREF(&FastStateType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_INCREF(&RealLockType);
+    if (PyModule_AddObject(module, "RealLock", (PyObject *)&RealLockType) < 0) {
+        Py_DECREF(&RealLockType);
         Py_DECREF(module);
         return NULL;
     }

@@ -28,6 +28,14 @@ _SEMAPHORES = {"Semaphore", "BoundedSemaphore"}
 _QUEUES = {"Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"}
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _hashable(value: Any) -> Any:
     return repr(value) if isinstance(value, list | dict) else value
 
@@ -45,11 +53,17 @@ def problems(trace: Trace) -> list[str]:
     pending: dict[int, list[tuple[str, int]]] = {}
     holder: dict[int, int | None] = {}
     depth: dict[int, int] = {}
+    # A semaphore made with a value that is not a plain integer (inf, written "inf") is not
+    # counted: it never runs out.
     semaphore: dict[int, int] = {
-        o.id: int(o.info.get("value", 1)) for o in trace.objects if o.kind in _SEMAPHORES
+        o.id: o.info.get("value", 1)
+        for o in trace.objects
+        if o.kind in _SEMAPHORES and _is_int(o.info.get("value", 1))
     }
     items: dict[int, Counter[Any]] = {o.id: Counter() for o in trace.objects if o.kind in _QUEUES}
     previous_t = 0
+    last_kind: dict[int, tuple[str, int]] = {}
+    awaiting_resume: dict[int, tuple[int, int]] = {}
 
     for i, ev in enumerate(trace.events):
         where = f"event {i} ({ev.kind} on thread {ev.thread})"
@@ -103,12 +117,33 @@ def problems(trace: Trace) -> list[str]:
             if ev.thread not in started:
                 found.append(f"{where}: runs before any thread_start names it")
 
+        if kind == "resume":
+            granted = last_kind.get(ev.thread)
+            if granted != ("acquire_granted", ev.obj):
+                found.append(f"{where}: resumes without a lock just handed to it")
+            elif holder.get(ev.obj) != ev.thread:
+                found.append(f"{where}: resumes holding a lock it does not hold")
+        elif kind == "acquire_granted" and ev.arg is not None:
+            if not isinstance(ev.arg, int) or ev.arg <= 0:
+                found.append(f"{where}: the time until it runs must be a positive integer")
+            else:
+                awaiting_resume[ev.thread] = (i, ev.obj)
+        if ev.thread in awaiting_resume and kind != "acquire_granted":
+            index, obj = awaiting_resume.pop(ev.thread)
+            if kind != "resume":
+                found.append(f"event {index}: a lock handed over with no resume after it")
+        last_kind[ev.thread] = (kind, ev.obj)
+
         info = objects.get(ev.obj)
         if info is None:
             continue
         if info.kind in _LOCKS:
+            if kind in ("acquire_request", "acquire_fail") and holder.get(ev.obj) is None:
+                found.append(f"{where}: waits for a lock the trace shows free")
             _check_lock(found, where, info.kind, ev.kind, ev.obj, ev.thread, ev.arg, holder, depth)
-        elif info.kind in _SEMAPHORES:
+        elif info.kind in _SEMAPHORES and ev.obj in semaphore:
+            if kind in ("acquire_request", "acquire_fail") and semaphore[ev.obj] > 0:
+                found.append(f"{where}: waits for a semaphore the trace shows with a free slot")
             if kind in ("acquire", "acquire_granted"):
                 semaphore[ev.obj] -= 1
                 if semaphore[ev.obj] < 0:
@@ -118,13 +153,16 @@ def problems(trace: Trace) -> list[str]:
                 initial = int(info.info.get("value", 1))
                 if info.kind == "BoundedSemaphore" and ev.arg > initial:
                     found.append(f"{where}: bounded semaphore above its initial value")
-        elif info.kind in _QUEUES:
+        elif info.kind in _QUEUES and not info.info.get("custom"):
+            # A queue class with its own _put/_get stores what it likes: its puts say what
+            # put() was given and its gets what get() returned, which need not match.
             bag = items[ev.obj]
             if kind in ("put", "put_done"):
-                bag[_hashable(ev.arg)] += 1
-                maxsize = int(info.info.get("maxsize", 0))
-                if maxsize > 0 and bag.total() > maxsize:
+                # Full when it already held maxsize items (a float maxsize of 2.5 holds 3).
+                maxsize = info.info.get("maxsize", 0)
+                if _is_number(maxsize) and 0 < maxsize <= bag.total():
                     found.append(f"{where}: queue holds more than maxsize={maxsize}")
+                bag[_hashable(ev.arg)] += 1
             elif kind in ("get", "get_done"):
                 key = _hashable(ev.arg)
                 if bag[key] <= 0:
@@ -132,12 +170,14 @@ def problems(trace: Trace) -> list[str]:
                 else:
                     bag[key] -= 1
 
-    if not aborted:
+    if trace.outcome.status != "limit":
+        # Every request gets its outcome, `aborted` included, unless the event limit cut the
+        # trace short.
         for tid, stack in pending.items():
-            if stack and tid in ended:
-                continue
             if stack:
-                found.append(f"thread {tid}: {stack[-1][0]} never answered in a completed run")
+                found.append(f"thread {tid}: {stack[-1][0]} never answered")
+    for index, _obj in awaiting_resume.values():
+        found.append(f"event {index}: a lock handed over with no resume after it")
     for child, index in started.items():
         if child not in running and threads[child].end != "never-started" and not aborted:
             found.append(f"event {index}: thread {child} started but never ran")

@@ -1,4 +1,4 @@
-"""Build the traced `threading`, `queue` and `time` modules bound to one Recorder."""
+"""Build the traced `threading`, `queue` and `time` modules bound to one Runtime."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ import math
 import queue as _std_queue
 import threading as _std
 import time as _std_time
+import warnings
+from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import primitives, queues, threads
-from .recorder import RunAborted, Waiting
+from .common import RunAborted, Runtime, Waiting
+from .output import report_thread_exception
 from .trace import KIND_CODE as K
-
-if TYPE_CHECKING:
-    from .recorder import Recorder
 
 __all__ = ["build_modules"]
 
 
-def _bind(base: type, name: str, rec: Recorder, module: str) -> type:
+def _bind(base: type, name: str, rec: Runtime, module: str) -> type:
     """A subclass of `base` that records into `rec`, named as the standard class is."""
     namespace: dict[str, Any] = {"_rec": rec, "__module__": module, "__qualname__": name}
     if "__slots__" in base.__dict__:
@@ -35,14 +35,30 @@ def _copy_public(source: ModuleType, name: str) -> ModuleType:
     return module
 
 
-def _lock_class(rec: Recorder) -> type:
-    """The compiled fast path when this Recorder uses it, else the Python reference."""
+def _one_argument(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The single positional argument of builtin `name`, or the TypeError the builtin raises."""
+    if kwargs:
+        raise TypeError(f"{name}() takes no keyword arguments")
+    if len(args) != 1:
+        raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
+    return args[0]
+
+
+def _module_functions(module: ModuleType, functions: dict[str, Callable[..., Any]]) -> None:
+    """Put `functions` in `module`, each named as a module-level function is named."""
+    for name, function in functions.items():
+        function.__qualname__ = function.__name__
+        setattr(module, name, function)
+
+
+def _lock_class(rec: Runtime) -> type:
+    """The compiled fast path when this Runtime uses it, else the Python reference."""
     if rec.fast_state is not None and primitives.FastTracedLock is not None:
         return primitives.FastTracedLock
     return primitives.TracedLock
 
 
-def _threading(rec: Recorder) -> ModuleType:
+def _threading(rec: Runtime) -> ModuleType:
     module = _copy_public(_std, "threading")
     for name, base in (
         ("Lock", _lock_class(rec)),
@@ -85,26 +101,52 @@ def _threading(rec: Recorder) -> ModuleType:
         """Return how many threads of this program are alive."""
         return len(enumerate())
 
-    def excepthook(args: Any, /) -> None:
-        """Report an exception raised in a thread (the standard report, when echoing)."""
-        if args.exc_type is SystemExit:
+    def currentThread() -> _std.Thread:
+        """Return the Thread object of the caller (deprecated: use current_thread)."""
+        warnings.warn(
+            "currentThread() is deprecated, use current_thread() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return current_thread()
+
+    def activeCount() -> int:
+        """Return how many threads of this program are alive (deprecated: use active_count)."""
+        warnings.warn(
+            "activeCount() is deprecated, use active_count() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return active_count()
+
+    def excepthook(*args: Any, **kwargs: Any) -> None:
+        """Handle an uncaught exception of Thread.run(): report it on stderr, when echoing.
+
+        The report is CPython's, with only the program's frames in the traceback.
+        """
+        hook_args = _one_argument("_thread._excepthook", args, kwargs)
+        if hook_args.exc_type is SystemExit:
             return
         if rec.echo:
-            _std.__excepthook__(args)
+            report_thread_exception(hook_args)
 
-    vars(module).update(
-        current_thread=current_thread,
-        main_thread=main_thread,
-        enumerate=enumerate,
-        active_count=active_count,
-        excepthook=excepthook,
-        currentThread=current_thread,
-        activeCount=active_count,
+    _module_functions(
+        module,
+        {
+            "current_thread": current_thread,
+            "main_thread": main_thread,
+            "enumerate": enumerate,
+            "active_count": active_count,
+            "currentThread": currentThread,
+            "activeCount": activeCount,
+            "excepthook": excepthook,
+            "__excepthook__": excepthook,
+        },
     )
     return module
 
 
-def _queue(rec: Recorder) -> ModuleType:
+def _queue(rec: Runtime) -> ModuleType:
     module = _copy_public(_std_queue, "queue")
     queue_cls = _bind(queues.TracedQueue, "Queue", rec, "queue")
     vars(module)["Queue"] = queue_cls
@@ -123,13 +165,14 @@ def _queue(rec: Recorder) -> ModuleType:
     return module
 
 
-def _time(rec: Recorder) -> ModuleType:
+def _time(rec: Runtime) -> ModuleType:
     module = _copy_public(_std_time, "time")
     real_sleep = _std_time.sleep
     sleep_request, sleep_done = K["sleep_request"], K["sleep_done"]
 
-    def sleep(secs: float, /) -> None:
-        """Suspend the calling thread for `secs` seconds."""
+    def sleep(*args: float, **kwargs: Any) -> None:
+        """Suspend the calling thread for `secs` seconds: sleep(secs)."""
+        secs = _one_argument("time.sleep", args, kwargs)
         tid, line = rec.begin(sleep_request, 0)
         if not isinstance(secs, int | float) or not 0 <= secs < math.inf:
             # Not a plain finite duration: let the real sleep raise its own error (and
@@ -147,9 +190,9 @@ def _time(rec: Recorder) -> ModuleType:
             real_sleep(0)  # still lets other threads run, as the real sleep(0) does
         rec.append((rec.now(), tid, sleep_done, 0, line, None))
 
-    vars(module)["sleep"] = sleep
+    _module_functions(module, {"sleep": sleep})
     return module
 
 
-def build_modules(rec: Recorder) -> dict[str, ModuleType]:
+def build_modules(rec: Runtime) -> dict[str, ModuleType]:
     return {"threading": _threading(rec), "queue": _queue(rec), "time": _time(rec)}

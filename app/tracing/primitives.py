@@ -1,24 +1,22 @@
 """Traced Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event and Barrier.
 
 Each wraps a real primitive of the standard library and mirrors its API exactly. A class
-attribute `_rec` binds a per-run subclass to its Recorder (see `modules.build_modules`).
+attribute `_rec` binds a per-run subclass to its Runtime (see `modules.build_modules`).
 """
 
 from __future__ import annotations
 
-import _thread
 import threading as _std
+import warnings
 from collections import deque
 from collections.abc import Callable
 from time import monotonic as _monotonic
 from time import perf_counter_ns
-from typing import TYPE_CHECKING, Any
+from types import FunctionType
+from typing import Any, TypeVar
 
-from .recorder import RunAborted, Waiting
+from .common import RunAborted, Runtime, Waiting
 from .trace import KIND_CODE as K
-
-if TYPE_CHECKING:
-    from .recorder import Recorder
 
 __all__ = [
     "FastTracedLock",
@@ -34,6 +32,7 @@ __all__ = [
 _allocate_lock = _std.Lock
 _get_ident = _std.get_ident
 TIMEOUT_MAX = _std.TIMEOUT_MAX
+_INF = float("inf")
 
 ACQUIRE = K["acquire"]
 ACQUIRE_REQUEST = K["acquire_request"]
@@ -41,6 +40,7 @@ ACQUIRE_GRANTED = K["acquire_granted"]
 ACQUIRE_TIMEOUT = K["acquire_timeout"]
 ACQUIRE_FAIL = K["acquire_fail"]
 RELEASE = K["release"]
+RESUME = K["resume"]
 
 
 def _check_lock_args(blocking: bool, timeout: float) -> None:
@@ -51,22 +51,152 @@ def _check_lock_args(blocking: bool, timeout: float) -> None:
         probe.release()
 
 
+def _check_wait_timeout(timeout: float | None) -> None:
+    """Raise what Condition.wait(timeout) raises for this timeout before it waits, if anything.
+
+    `timeout > 0` must compare (TypeError), and a lock must accept it: inf or more than
+    TIMEOUT_MAX seconds is an OverflowError. Event.wait and Thread-like waits share it.
+    """
+    if timeout is not None and timeout > 0:
+        _check_lock_args(True, timeout)
+
+
+def _check_timeout(timeout: float | None) -> None:
+    """Raise what Semaphore.acquire and Barrier.wait raise for a timeout they would wait with.
+
+    Both compute a deadline first (`_time() + timeout`: TypeError for a non-number), then
+    wait on a Condition with it.
+    """
+    if timeout is not None:
+        _ = _monotonic() + timeout
+        _check_wait_timeout(timeout)
+
+
+_Class = TypeVar("_Class", bound=type)
+
+
+def std_named(name: str) -> Callable[[_Class], _Class]:
+    """Class decorator: name the methods as the standard class names its own.
+
+    Argument errors quote the method's qualified name (`Event.wait() takes from 1 to 2
+    positional arguments but 3 were given`), so a traced class must answer as the standard
+    one. An alias (`__enter__ = acquire`) keeps the name of the method it aliases.
+    """
+
+    def name_methods(cls: _Class) -> _Class:
+        for attr, value in vars(cls).items():
+            if isinstance(value, FunctionType) and value.__name__ == attr:
+                value.__qualname__ = f"{name}.{attr}"
+        return cls
+
+    return name_methods
+
+
+def _std_type(obj: object) -> str:
+    """The type as the standard library's reprs name it: `threading.Event`."""
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"{old}() is deprecated, use {new}() instead", DeprecationWarning, stacklevel=3)
+
+
+class _Absent:
+    """An attribute the standard type lacks: reading it raises the AttributeError it raises."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        raise AttributeError(f"'{self.type_name}' object has no attribute '{self.name}'")
+
+
 class _LockBase:
     """What Lock and RLock share: the real lock, the owner's thread id, the object id.
+
+    The trace must never show a thread blocked on a lock drawn free, nor two holders at once.
+    So each change of the real lock is stamped in the same step as it happens:
+
+    - With the compiled module, the real lock is `_speedups.RealLock`, which reads the clock
+      in C while it takes or releases, with no room for another thread in between. A thread
+      woken from a blocking acquire takes the lock before it has the interpreter back; the
+      lock reads that moment without the GIL. The trace then shows the lock held from then
+      (`acquire_granted`, its argument the nanoseconds until the thread ran again) and the
+      thread ready but not running until it runs (`resume`).
+    - Without it (the pure-Python reference), a small internal mutex makes taking, releasing
+      and their stamps one step. A woken thread's taking is then dated by the first thread that
+      found the lock taken with no holder recorded, if any: it had the lock by then.
 
     The attributes live in the concrete classes (slots, or the compiled LockCore).
     """
 
-    _rec: Recorder
+    _rec: Runtime
     _kind = "Lock"
-    _real: _thread.LockType
+    _real: Any
     _owner: int | None
     _oid: int
+    _meta: Any  # pure-Python path only: makes a change of the lock and its stamp one step
+    # When a thread first found the lock taken with no holder recorded (-1: never); valid only
+    # after `_released_at`, the last release. See `_wait_for`.
+    _contended: int
+    _released_at: int
 
     def __init__(self) -> None:
-        self._real = _allocate_lock()
+        rec = self._rec
+        stamped = _RealLock is not None and rec.fast_state is not None
+        self._real = _RealLock() if stamped else _allocate_lock()
+        self._meta = None if stamped else _allocate_lock()
         self._owner: int | None = None
-        self._oid = self._rec.register_object(self._kind)
+        self._contended = -1
+        self._released_at = 0
+        self._oid = rec.register_object(self._kind)
+
+    def _take_now(self, tid: int) -> int | None:
+        """Take the lock if it is free and record `tid` as its holder: when, else None."""
+        meta = self._meta
+        if meta is None:
+            taken, t = self._real.try_take()
+            t -= self._rec.t0
+            if taken:
+                self._owner = tid
+                return int(t)
+            self._saw_taken(int(t))
+            return None
+        with meta:
+            now = perf_counter_ns() - self._rec.t0
+            if self._real.acquire(False):
+                self._owner = tid
+                return now
+            self._saw_taken(now)
+            return None
+
+    def _saw_taken(self, t: int) -> None:
+        """A try at `t` found the lock taken: with no holder recorded, a woken thread has it."""
+        if self._owner is None and self._contended <= self._released_at:
+            self._contended = t
+
+    def _let_go(self) -> int:
+        """Release the real lock with no holder recorded: when. RuntimeError if unlocked."""
+        meta = self._meta
+        owner = self._owner
+        self._owner = None
+        try:
+            if meta is None:
+                t = int(self._real.release_ns()) - self._rec.t0
+            else:
+                with meta:
+                    self._real.release()
+                    t = perf_counter_ns() - self._rec.t0
+            self._released_at = t
+            return t
+        except RuntimeError:
+            self._owner = owner
+            raise
 
     def _wait_for(self, tid: int, line: int, blocking: bool, timeout: float, t: int) -> bool:
         """The slow path: the lock is taken. Record the request, wait, record the outcome."""
@@ -77,38 +207,68 @@ class _LockBase:
             return False
         rec.append((t, tid, ACQUIRE_REQUEST, oid, line, None if timeout == -1 else timeout))
         real = self._real
-        ok = rec.block(
-            tid,
-            Waiting("acquire", oid, line, timeout != -1, self),
-            lambda seconds: real.acquire(True, seconds),
-            None if timeout == -1 else timeout,
-        )
-        if ok:
-            self._owner = tid
-            rec.append((perf_counter_ns() - rec.t0, tid, ACQUIRE_GRANTED, oid, line, None))
+        taken: list[int] = []
+        if self._meta is None:
+
+            def attempt(seconds: float) -> bool:
+                stamp: int | None = real.acquire_ns(seconds)
+                if stamp is None:
+                    return False
+                taken.append(stamp - rec.t0)
+                return True
+
         else:
-            rec.append((perf_counter_ns() - rec.t0, tid, ACQUIRE_TIMEOUT, oid, line, None))
-        return ok
 
-    def locked(self) -> bool:
-        """Return whether the lock is held (by anyone)."""
-        return self._real.locked()
+            def attempt(seconds: float) -> bool:
+                return bool(real.acquire(True, seconds))
 
-    def _holder_name(self) -> str:
-        owner = self._owner
-        if owner is None:
-            return "?"
-        return self._rec.threads[owner].name
+        waiting = Waiting(
+            "acquire", oid, line, timeout != -1, self._holder, owner_only=self._kind == "RLock"
+        )
+        ok = rec.block(tid, waiting, attempt, None if timeout == -1 else timeout)
+        if not ok:
+            rec.append((rec.now(), tid, ACQUIRE_TIMEOUT, oid, line, None))
+            return False
+        meta = self._meta
+        if meta is None:
+            self._owner = tid
+            running = rec.now()
+            # The OS may pause a woken thread between taking the lock and reading the clock;
+            # if another thread saw the lock taken before that stamp, it was taken by then.
+            at = int(min(taken[0], self._sighting()))
+        else:
+            with meta:
+                self._owner = tid
+                running = rec.now()
+                at = int(min(running, self._sighting()))
+        if at < running:
+            # Held since `at`; ready but not running until the interpreter let it go on.
+            rec.append((at, tid, ACQUIRE_GRANTED, oid, line, running - at))
+            rec.append((running, tid, RESUME, oid, line, None))
+        else:
+            rec.append((running, tid, ACQUIRE_GRANTED, oid, line, None))
+        return True
+
+    def _sighting(self) -> float:
+        """When another thread saw the lock taken since its last release (inf: nobody did)."""
+        seen = self._contended
+        return seen if seen > self._released_at else _INF
+
+    def _holder(self) -> int | None:
+        return self._owner
 
     def __repr__(self) -> str:
+        # _thread.lock's shape, the label after the type: <unlocked _thread.lock object l at 0x…>
+        state = "locked" if self._real.locked() else "unlocked"
         label = self._rec.label(self._oid)
-        if self._real.locked():
-            return f"<locked {self._kind} {label} held by {self._holder_name()}>"
-        return f"<unlocked {self._kind} {label}>"
+        return f"<{state} _thread.lock object {label} at {id(self):#x}>"
+
+
+_LOCK_SLOTS = ("_real", "_owner", "_oid", "_meta", "_contended", "_released_at")
 
 
 class TracedLock(_LockBase):
-    __slots__ = ("_real", "_owner", "_oid")
+    __slots__ = _LOCK_SLOTS
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Acquire the lock, blocking or non-blocking, with an optional timeout.
@@ -119,28 +279,20 @@ class TracedLock(_LockBase):
         tid, line = rec.begin(ACQUIRE_REQUEST, self._oid)
         if timeout != -1 or not blocking:
             _check_lock_args(blocking, timeout)
-        if self._real.acquire(False):
-            # Held from here: do as little as possible before returning.
-            self._owner = tid
-            rec.append((perf_counter_ns() - rec.t0, tid, ACQUIRE, self._oid, line, None))
+        t = self._take_now(tid)
+        if t is not None:
+            rec.append((t, tid, ACQUIRE, self._oid, line, None))
             return True
-        return self._wait_for(tid, line, blocking, timeout, perf_counter_ns() - rec.t0)
+        return self._wait_for(tid, line, blocking, timeout, rec.now())
 
     __enter__ = acquire
 
     def release(self) -> None:
         """Release the lock; any thread may release it. Unlocked: RuntimeError."""
         rec = self._rec
-        if rec._intercept and rec.gate is not None:
+        if rec.intercepting and rec.gate is not None:
             rec.begin(RELEASE, self._oid)
-        t = perf_counter_ns() - rec.t0
-        owner = self._owner
-        self._owner = None
-        try:
-            self._real.release()
-        except RuntimeError:
-            self._owner = owner
-            raise
+        t = self._let_go()
         tid, line = rec.locate(2)
         rec.append((t, tid, RELEASE, self._oid, line, None))
 
@@ -149,7 +301,7 @@ class TracedLock(_LockBase):
 
     # Condition's hooks. A plain Lock counts as owned when anyone holds it, as in CPython.
     def _is_owned(self) -> bool:
-        return self._real.locked()
+        return bool(self._real.locked())
 
     def _release_save(self) -> None:
         self.release()
@@ -157,10 +309,19 @@ class TracedLock(_LockBase):
     def _acquire_restore(self, state: None) -> None:
         self.acquire()
 
+    def locked(self) -> bool:
+        """Return whether the lock is held (by anyone). An RLock has no such method in 3.11."""
+        return bool(self._real.locked())
+
+    # _thread.lock's old names, still there in Python 3.11.
+    acquire_lock = acquire
+    release_lock = release
+    locked_lock = locked
+
 
 class TracedRLock(_LockBase):
     _kind = "RLock"
-    __slots__ = ("_real", "_owner", "_oid", "_count")
+    __slots__ = (*_LOCK_SLOTS, "_count")
 
     def __init__(self) -> None:
         super().__init__()
@@ -173,14 +334,14 @@ class TracedRLock(_LockBase):
         _check_lock_args(blocking, timeout)
         if self._owner == tid:
             self._count += 1
-            rec.append((perf_counter_ns() - rec.t0, tid, ACQUIRE, self._oid, line, self._count))
+            rec.append((rec.now(), tid, ACQUIRE, self._oid, line, self._count))
             return True
-        if self._real.acquire(False):
-            self._owner = tid
+        t = self._take_now(tid)
+        if t is not None:
             self._count = 1
-            rec.append((perf_counter_ns() - rec.t0, tid, ACQUIRE, self._oid, line, None))
+            rec.append((t, tid, ACQUIRE, self._oid, line, None))
             return True
-        ok = self._wait_for(tid, line, blocking, timeout, perf_counter_ns() - rec.t0)
+        ok = self._wait_for(tid, line, blocking, timeout, rec.now())
         if ok:
             self._count = 1
         return ok
@@ -194,13 +355,12 @@ class TracedRLock(_LockBase):
         if self._owner != tid:
             raise RuntimeError("cannot release un-acquired lock")
         count = self._count - 1
-        t = perf_counter_ns() - rec.t0
         if count:
             self._count = count
+            t = rec.now()
         else:
             self._count = 0
-            self._owner = None
-            self._real.release()
+            t = self._let_go()
         rec.append((t, tid, RELEASE, self._oid, line, count))
 
     def __exit__(self, *exc: object) -> None:
@@ -215,16 +375,28 @@ class TracedRLock(_LockBase):
         if self._owner != tid:
             raise RuntimeError("cannot release un-acquired lock")
         state = (self._count, self._owner)
-        t = perf_counter_ns() - rec.t0
         self._count = 0
-        self._owner = None
-        self._real.release()
+        t = self._let_go()
         rec.append((t, tid, RELEASE, self._oid, line, 0))
         return state
 
     def _acquire_restore(self, state: tuple[int, int | None]) -> None:
         self.acquire()
         self._count = state[0]
+
+    def __repr__(self) -> str:
+        # _thread.RLock's shape, owner as a thread ident, the label after the type.
+        count = self._count
+        owner = self._owner
+        thread = None if owner is None else self._rec.thread_object(owner)
+        ident = (thread.ident if thread is not None else None) or 0
+        return (
+            f"<{'locked' if count else 'unlocked'} _thread.RLock object"
+            f" {self._rec.label(self._oid)} owner={ident} count={count} at {id(self):#x}>"
+        )
+
+    if not hasattr(_std.RLock(), "locked"):  # an RLock has locked() from Python 3.14 only
+        locked = _Absent("_thread.RLock")
 
 
 def _fast_lock_class() -> type | None:
@@ -253,25 +425,38 @@ def _fast_lock_class() -> type | None:
         _release_save = TracedLock._release_save
         _acquire_restore = TracedLock._acquire_restore
 
-        def _acquire_contended(self, tid: int, line: int) -> bool:
-            return self._wait_for(tid, line, True, -1, perf_counter_ns() - self._rec.t0)
+        def _acquire_contended(self, tid: int, line: int, timeout: float = -1) -> bool:
+            return self._wait_for(tid, line, True, timeout, self._rec.now())
 
         def _after_release(self, t: int) -> None:
             rec = self._rec
             tid, line = rec.locate(2)
             rec.append((t, tid, RELEASE, self._oid, line, None))
 
+        # _thread.lock's old names, still there in Python 3.11.
+        locked = TracedLock.locked
+        acquire_lock = _speedups.LockCore.acquire
+        release_lock = _speedups.LockCore.release
+        locked_lock = TracedLock.locked
+
     FastTracedLock.__qualname__ = FastTracedLock.__name__ = "Lock"
     return FastTracedLock
 
 
 FastTracedLock = _fast_lock_class()
+# The OS lock that tells when it was taken: wherever the compiled fast path is in use.
+_RealLock: Any = None
+if FastTracedLock is not None:
+    from . import _speedups  # type: ignore[attr-defined]
+
+    _RealLock = _speedups.RealLock
 
 
+@std_named("Condition")
 class TracedCondition:
     """A condition variable over a traced lock (an RLock by default)."""
 
-    _rec: Recorder
+    _rec: Runtime
 
     def __init__(self, lock: Any = None) -> None:
         rec = self._rec
@@ -297,7 +482,8 @@ class TracedCondition:
         self._lock.__exit__(*args)
 
     def __repr__(self) -> str:
-        return f"<Condition {self._rec.label(self._oid)} ({self._lock!r}, {len(self._waiters)})>"
+        # threading.Condition's shape; with no address to follow, the label ends it.
+        return f"<Condition({self._lock}, {len(self._waiters)}) {self._rec.label(self._oid)}>"
 
     # Fallbacks for a lock without the hooks (a plain real lock passed in).
     def _release_save(self) -> Any:
@@ -322,6 +508,7 @@ class TracedCondition:
         tid, line = rec.begin(K["wait_request"], oid)
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
+        _check_wait_timeout(timeout)
         waiter = _allocate_lock()
         waiter.acquire()
         self._waiters.append(waiter)
@@ -387,11 +574,17 @@ class TracedCondition:
         """Wake every thread waiting on this condition; the lock must be held."""
         self.notify(len(self._waiters))
 
+    def notifyAll(self) -> None:
+        """Wake every thread waiting on this condition (deprecated: use notify_all)."""
+        _deprecated("notifyAll", "notify_all")
+        self.notify_all()
 
+
+@std_named("Semaphore")
 class TracedSemaphore:
     """A counter of free slots: acquire takes one (waiting while none), release returns."""
 
-    _rec: Recorder
+    _rec: Runtime
     _kind = "Semaphore"
 
     def __init__(self, value: int = 1) -> None:
@@ -402,14 +595,24 @@ class TracedSemaphore:
         self._oid = self._rec.register_object(self._kind, {"value": value})
 
     def __repr__(self) -> str:
-        return f"<{self._kind} {self._rec.label(self._oid)}: value={self._value}>"
+        return f"<{_std_type(self)} {self._rec.label(self._oid)} at {id(self):#x}: {self._state()}>"
 
-    def _take(self, seconds: float) -> bool:
+    def _state(self) -> str:
+        return f"value={self._value}"
+
+    def _take(self, seconds: float, tid: int, line: int, kind: int) -> bool:
+        """Take a slot within `seconds`, recording `kind` while the count is still guarded.
+
+        Recorded under the semaphore's own lock, as `release` records: a trace can then never
+        show more holders than slots.
+        """
+        rec = self._rec
         with self._cond:
             if self._value == 0 and seconds > 0:
                 self._cond.wait(seconds)
             if self._value > 0:
                 self._value -= 1
+                rec.append((rec.now(), tid, kind, self._oid, line, None))
                 return True
             return False
 
@@ -420,16 +623,22 @@ class TracedSemaphore:
         rec = self._rec
         oid = self._oid
         tid, line = rec.begin(ACQUIRE_REQUEST, oid)
-        if self._take(0):
-            rec.append((rec.now(), tid, ACQUIRE, oid, line, None))
+        if self._take(0, tid, line, ACQUIRE):
             return True
+        _check_timeout(timeout)  # what the wait would raise, only when it must wait
         t = rec.now()
         if not blocking or (timeout is not None and timeout <= 0):
             rec.append((t, tid, ACQUIRE_FAIL, oid, line, 0 if not blocking else timeout))
             return False
         rec.append((t, tid, ACQUIRE_REQUEST, oid, line, timeout))
-        ok = rec.block(tid, Waiting("acquire", oid, line, timeout is not None), self._take, timeout)
-        rec.append((rec.now(), tid, ACQUIRE_GRANTED if ok else ACQUIRE_TIMEOUT, oid, line, None))
+        ok = rec.block(
+            tid,
+            Waiting("acquire", oid, line, timeout is not None),
+            lambda seconds: self._take(seconds, tid, line, ACQUIRE_GRANTED),
+            timeout,
+        )
+        if not ok:
+            rec.append((rec.now(), tid, ACQUIRE_TIMEOUT, oid, line, None))
         return ok
 
     __enter__ = acquire
@@ -455,6 +664,7 @@ class TracedSemaphore:
         self.release()
 
 
+@std_named("BoundedSemaphore")
 class TracedBoundedSemaphore(TracedSemaphore):
     """A semaphore that refuses to be released above its initial value."""
 
@@ -468,11 +678,15 @@ class TracedBoundedSemaphore(TracedSemaphore):
         if self._value + n > self._initial_value:
             raise ValueError("Semaphore released too many times")
 
+    def _state(self) -> str:
+        return f"value={self._value}/{self._initial_value}"
 
+
+@std_named("Event")
 class TracedEvent:
     """A flag threads can wait for: set, clear, is_set, wait."""
 
-    _rec: Recorder
+    _rec: Runtime
 
     def __init__(self) -> None:
         self._real = _std.Event()
@@ -480,11 +694,16 @@ class TracedEvent:
 
     def __repr__(self) -> str:
         state = "set" if self._real.is_set() else "unset"
-        return f"<Event {self._rec.label(self._oid)}: {state}>"
+        return f"<{_std_type(self)} {self._rec.label(self._oid)} at {id(self):#x}: {state}>"
 
     def is_set(self) -> bool:
         """Return True when the flag is set."""
         return self._real.is_set()
+
+    def isSet(self) -> bool:
+        """Return True when the flag is set (deprecated: use is_set)."""
+        _deprecated("isSet", "is_set")
+        return self.is_set()
 
     def set(self) -> None:
         """Set the flag, waking every thread waiting for it."""
@@ -505,11 +724,14 @@ class TracedEvent:
         rec = self._rec
         oid = self._oid
         tid, line = rec.begin(K["wait_request"], oid)
-        rec.append((rec.now(), tid, K["wait_request"], oid, line, timeout))
         real = self._real
-        if real.is_set():
+        flag = real.is_set()
+        if not flag:
+            _check_wait_timeout(timeout)  # a set flag returns before the timeout is looked at
+        rec.append((rec.now(), tid, K["wait_request"], oid, line, timeout))
+        if flag:
             result = True
-        elif timeout is not None and timeout <= 0:
+        elif timeout is not None and not timeout > 0:  # 0, negative or nan: no wait at all
             result = False
         else:
             result = rec.block(
@@ -519,10 +741,13 @@ class TracedEvent:
         return result
 
 
+@std_named("Barrier")
 class TracedBarrier(_std.Barrier):
     """A meeting point for `parties` threads (the real Barrier, with its waits recorded)."""
 
-    _rec: Recorder
+    _rec: Runtime
+    _state: int  # the standard Barrier's: 0 filling, 1 draining, -1 resetting, -2 broken
+    _count: int  # how many wait now
 
     def __init__(
         self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None
@@ -530,15 +755,17 @@ class TracedBarrier(_std.Barrier):
         super().__init__(parties, action, timeout)
         rec = self._rec
         self._oid = rec.register_object("Barrier", {"parties": parties})
-        rec.barriers.append(self)
+        rec.on_abort(self._abort_for_run)
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait until `parties` threads have called wait(); return this one's index."""
         rec = self._rec
         oid = self._oid
         tid, line = rec.begin(K["barrier_request"], oid)
-        rec.append((rec.now(), tid, K["barrier_request"], oid, line, None))
         effective = timeout if timeout is not None else getattr(self, "_timeout", None)
+        if self._will_wait():
+            _check_timeout(effective)  # what the wait would raise, before it is recorded
+        rec.append((rec.now(), tid, K["barrier_request"], oid, line, None))
         waiting = Waiting("barrier", oid, line, effective is not None)
         rec.enter_wait(tid, waiting)
         try:
@@ -553,6 +780,22 @@ class TracedBarrier(_std.Barrier):
             rec.leave_wait(tid, waiting)
         rec.append((rec.now(), tid, K["barrier_pass"], oid, line, index))
         return index
+
+    def _will_wait(self) -> bool:
+        """Whether a wait() now would wait (with its timeout) rather than break or release.
+
+        Read without the barrier's lock: should others arrive meanwhile, a wait that seemed
+        to release the barrier may wait after all, and raise its timeout's error then.
+        """
+        if self.parties == 1 or self.broken:
+            return False
+        return bool(self._state != 0 or self._count + 1 < self.parties)
+
+    def __repr__(self) -> str:
+        head = f"<{_std_type(self)} {self._rec.label(self._oid)} at {id(self):#x}:"
+        if self.broken:
+            return f"{head} broken>"
+        return f"{head} waiters={self.n_waiting}/{self.parties}>"
 
     def reset(self) -> None:
         """Return the barrier to its empty state; threads waiting get BrokenBarrierError."""

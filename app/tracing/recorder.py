@@ -1,32 +1,39 @@
-"""One run's recording: clock, event log, registries, the wait-for graph, limits and aborts."""
+"""One run's recording: the clock, the event log, the choke point, waits, aborts, the Trace.
+
+The Recorder is the hub the traced modules call into. What it is made of lives beside it:
+the thread and object registry (`registry.py`), the wait-for graph (`waitgraph.py`), and the
+leaf module of shared definitions (`common.py`). When a run ends — deadlock, stall, limits,
+daemons at exit — is decided by the supervisor (`supervisor.py`), which uses the public
+methods below.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import gc
 import sys
 import threading as _std_threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from operator import itemgetter
 from time import monotonic, perf_counter_ns
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
+from . import labels, modules, primitives, queues, registry, threads, waitgraph
 from .check import OUTCOMES_OF
-from .labels import label_from_frame
-from .trace import KIND_CODE, KINDS, Event, ObjectInfo, Outcome, ThreadInfo, Trace, jsonable
+from .common import TICK, Gate, RunAborted, Waiting
+from .modules import build_modules
+from .registry import Registry
+from .trace import KIND_CODE, KINDS, Event, Outcome, ThreadInfo, Trace, jsonable
+from .waitgraph import Cycle, WaitForGraph
 
 if TYPE_CHECKING:
     from .threads import TracedThread
 
 __all__ = ["Recorder", "RunAborted", "Waiting", "TICK"]
 
-# Blocking waits are loops of timed waits this long, so an aborted run unwinds promptly
-# while a wake-up through the real primitive stays immediate.
-TICK = 0.02
-
 _get_ident = _std_threading.get_ident
-_allocate_lock = _std_threading.Lock
 
 K = KIND_CODE
 _AFTER_ABORT = frozenset({K["aborted"], K["thread_abort"], K["deadlock"], K["stall"]})
@@ -34,30 +41,15 @@ _REQUESTS = frozenset(K[kind] for kind in OUTCOMES_OF)
 _ANSWERS = frozenset({K[kind] for kinds in OUTCOMES_OF.values() for kind in kinds} | {K["aborted"]})
 _Row = tuple[int, int, int, int, int, Any]
 
-
-class RunAborted(BaseException):
-    """Unwinds a thread of a run that Hilos stopped: not an `Exception`, so it is not caught."""
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """What a blocked thread waits in: `kind` is acquire, wait, get, put, join, queue_join,
-    barrier or sleep; `obj` the object id; `target` the lock object or joined thread id;
-    `timed` whether the wait ends by itself."""
-
-    kind: str
-    obj: int
-    line: int
-    timed: bool
-    target: Any = None
+# The files whose frames are never the program's: this layer and the modules it stands in for.
+_INTERNAL_MODULES = (labels, modules, primitives, queues, registry, threads, waitgraph)
 
 
 def _internal_files() -> set[str]:
     import queue
 
-    from . import labels, modules, primitives, queues, recorder, threads
-
-    files = {m.__file__ for m in (labels, modules, primitives, queues, recorder, threads)}
+    files = {m.__file__ for m in _INTERNAL_MODULES}
+    files.add(__file__)
     files.add(_std_threading.__file__)
     files.add(queue.__file__)
     return {f for f in files if f}
@@ -78,8 +70,6 @@ class Recorder:
         seed: int = 0,
         speedups: bool = True,
     ) -> None:
-        from .modules import build_modules
-
         self.max_seconds = max_seconds
         self.max_threads = max_threads
         self.max_events = max_events
@@ -95,30 +85,22 @@ class Recorder:
         # GIL, so threads append without a lock of their own.
         self.rows: list[_Row] = []
         self.append = self.rows.append
-        self.tids: dict[int, int] = {}  # real ident -> thread id
-        self.threads: list[ThreadInfo] = []
-        self.thread_objects: dict[int, _std_threading.Thread] = {}
-        self.objects: list[ObjectInfo] = []
-        self.barriers: list[Any] = []
+        self.registry = Registry(filename, self.source_lines)
+        self.threads: list[ThreadInfo] = self.registry.threads
+        self.objects = self.registry.objects
+        self.graph = WaitForGraph()
         self.main: TracedThread | None = None
-        self._registry_lock = _allocate_lock()
-        self._label_counts: dict[tuple[int, object, int], int] = {}
-        self._labels_used: dict[str, int] = {}
-        self._fallback_counts: dict[str, int] = {}
-        self._thread_number = 0
-        self._started_threads = 0
-        # Wait-for graph: thread id -> what it waits in. Guarded by _graph_lock, which is
-        # only taken on the slow (blocking) path.
-        self.waiting: dict[int, Waiting] = {}
-        self._graph_lock = _allocate_lock()
         self.aborted: str | None = None
         self.abort_event = _std_threading.Event()
         self.outcome: Outcome | None = None
         self.main_error: dict[str, Any] | None = None
-        self.outcome_note: str | None = None
         self.abort_t: int | None = None
+        self._end_note: str | None = None
+        self._state_lock = _std_threading.Lock()
+        self._abort_hooks: list[Callable[[], None]] = []
+        self._deadlocks: list[Cycle] = []
         # The choke point's hook (see `gate`) and whether begin() must take its slow path.
-        self._gate: Callable[[int, int, int], None] | None = None
+        self._gate: Gate | None = None
         self._intercept = False
         self._local = _std_threading.local()
         self._internal = _internal_files()
@@ -131,20 +113,18 @@ class Recorder:
     # -- clock, threads, lines -------------------------------------------------------------
 
     def _make_fast_state(self) -> Any:
-        from .primitives import FastTracedLock
-
-        if FastTracedLock is None:
+        if primitives.FastTracedLock is None:
             return None
         from . import _speedups  # type: ignore[attr-defined]
 
         return _speedups.FastState(
-            self.rows,
             self._local,
             self.filename,
             self._internal,
             self.t0,
             K["acquire"],
             K["release"],
+            K["acquire_fail"],
             self.begin,
         )
 
@@ -154,12 +134,30 @@ class Recorder:
         if self.fast_state is not None:
             self.fast_state.intercept = self._intercept
 
+    @property
+    def intercepting(self) -> bool:
+        """Whether every traced call must pass the Python choke point (a gate, or stopping)."""
+        return self._intercept
+
     def is_aborted(self) -> bool:
         """Whether the run was stopped (read fresh: another thread may have just done it)."""
         return self.aborted is not None
 
     def now(self) -> int:
         return perf_counter_ns() - self.t0
+
+    def event_count(self) -> int:
+        """How many events were recorded so far (the compiled path keeps its own)."""
+        fast = self.fast_state
+        return len(self.rows) + (fast.count if fast is not None else 0)
+
+    def last_event_time(self) -> int:
+        """When the latest event recorded so far happened (ns since the start)."""
+        recent = [row[0] for row in self.rows[-64:]]
+        fast = self.fast_state
+        if fast is not None and fast.count:
+            recent.append(fast.last_time())
+        return max(recent, default=0)
 
     def tid(self) -> int:
         """Return the id of the calling thread, registering a thread Hilos did not create."""
@@ -171,34 +169,31 @@ class Recorder:
 
     def _adopt(self) -> int:
         current = _std_threading.current_thread()
-        with self._registry_lock:
-            tid = self.tids.get(_get_ident())
-            # An ident is reused by the next thread once its owner has ended: trust the
-            # mapping only for the very thread object that made it.
-            if tid is not None and self.thread_objects.get(tid) is current:
-                self._local.tid = tid
-                if self.fast_state is not None:
-                    self.fast_state.set_tid(tid)
-                return tid
-            tid = len(self.threads)
-            self.threads.append(
-                ThreadInfo(
-                    id=tid,
-                    name=current.name,
-                    daemon=current.daemon,
-                    parent=None,
-                    kind="foreign",
-                    start_ns=self.now(),
-                    end="running",
-                )
-            )
-            self.thread_objects[tid] = current
-            self.tids[_get_ident()] = tid
-            self._local.tid = tid
-            if self.fast_state is not None:
-                self.fast_state.set_tid(tid)
-        self.append((self.threads[tid].start_ns or 0, tid, K["thread_run"], 0, 0, None))
+        ident = _get_ident()
+        known = self.registry.known_id(ident, current)
+        if known is not None:
+            self._remember_tid(known)
+            return known
+        start = self.now()
+        tid = self.registry.add_thread(
+            current,
+            kind="foreign",
+            target=None,
+            line=None,
+            parent=None,
+            start_ns=start,
+            max_threads=None,
+        )
+        assert tid is not None
+        self.registry.bind_ident(ident, tid)
+        self._remember_tid(tid)
+        self.append((start, tid, K["thread_run"], 0, 0, None))
         return tid
+
+    def _remember_tid(self, tid: int) -> None:
+        self._local.tid = tid
+        if self.fast_state is not None:
+            self.fast_state.set_tid(tid)
 
     def user_frame(self, depth: int = 2) -> FrameType | None:
         """Return the nearest frame outside the tracing layer and the threading modules."""
@@ -207,6 +202,10 @@ class Recorder:
         while frame is not None and frame.f_code.co_filename in internal:
             frame = frame.f_back
         return frame
+
+    def is_internal(self, filename: str) -> bool:
+        """Whether code of `filename` belongs to the tracing layer (never the program)."""
+        return filename in self._internal
 
     def line(self, depth: int = 3) -> int:
         frame = self.user_frame(depth)
@@ -236,7 +235,7 @@ class Recorder:
         return tid, line
 
     @property
-    def gate(self) -> Callable[[int, int, int], None] | None:
+    def gate(self) -> Gate | None:
         """Called as gate(thread id, kind code, object id) before every traced operation.
 
         A scheduler sets it to decide which thread proceeds; None runs threads freely.
@@ -244,7 +243,7 @@ class Recorder:
         return self._gate
 
     @gate.setter
-    def gate(self, gate: Callable[[int, int, int], None] | None) -> None:
+    def gate(self, gate: Gate | None) -> None:
         self._gate = gate
         self._set_intercept()
 
@@ -273,45 +272,23 @@ class Recorder:
     # -- objects ---------------------------------------------------------------------------
 
     def register_object(self, kind: str, info: dict[str, Any] | None = None) -> int:
-        frame = self.user_frame(2)
-        label: str | None = None
-        line: int | None = None
-        if frame is not None and (
-            self.filename is None or frame.f_code.co_filename == self.filename
-        ):
-            line = frame.f_lineno
-            with self._registry_lock:
-                scope = frame.f_back if frame.f_code.co_name.startswith("<") else frame
-                key = (id(scope), scope.f_code if scope else None, line)
-                ordinal = self._label_counts.get(key, 0)
-                self._label_counts[key] = ordinal + 1
-            label, _ = label_from_frame(frame, self.source_lines, ordinal, kind)
-        with self._registry_lock:
-            if label is None:
-                count = self._fallback_counts.get(kind, 0) + 1
-                self._fallback_counts[kind] = count
-                label = f"{kind}-{count}"
-            uses = self._labels_used.get(label, 0) + 1
-            self._labels_used[label] = uses
-            if uses > 1:
-                label = f"{label}#{uses}"
-            oid = len(self.objects) + 1
-            self.objects.append(ObjectInfo(oid, kind, label, line, info or {}))
-        return oid
+        """Give an object made by the program its id and its label (the name it was given)."""
+        return self.registry.add_object(kind, self.user_frame(2), info)
 
     def relabel(self, oid: int, label: str) -> None:
-        with self._registry_lock:
-            self.objects[oid - 1].label = label
+        self.registry.relabel(oid, label)
 
     def label(self, oid: int) -> str:
-        return self.objects[oid - 1].label if oid else ""
+        return self.registry.label(oid)
+
+    def on_abort(self, hook: Callable[[], None]) -> None:
+        """Call `hook` when the run is stopped (a primitive that blocks in its own way)."""
+        self._abort_hooks.append(hook)
 
     # -- threads ---------------------------------------------------------------------------
 
     def next_thread_name(self) -> str:
-        with self._registry_lock:
-            self._thread_number += 1
-            return f"Thread-{self._thread_number}"
+        return self.registry.next_thread_name()
 
     def register_thread(
         self,
@@ -322,54 +299,43 @@ class Recorder:
         parent: int | None,
     ) -> int:
         """Register a thread about to start; raise RunAborted past the thread limit."""
-        with self._registry_lock:
-            over = kind != "main" and self._started_threads >= self.max_threads
-            if not over:
-                self._started_threads += kind != "main"
-                tid = len(self.threads)
-                self.threads.append(
-                    ThreadInfo(
-                        id=tid,
-                        name=thread.name,
-                        daemon=thread.daemon,
-                        parent=parent,
-                        kind=kind,
-                        target=target,
-                        line=line,
-                        start_ns=self.now(),
-                        end="running",
-                    )
-                )
-                self.thread_objects[tid] = thread
-        if over:
+        tid = self.registry.add_thread(
+            thread,
+            kind=kind,
+            target=target,
+            line=line,
+            parent=parent,
+            start_ns=self.now(),
+            max_threads=self.max_threads,
+        )
+        if tid is None:
             self.abort("limit", f"the program tried to start more than {self.max_threads} threads")
             raise RunAborted("limit")
         return tid
 
     def thread_began(self, tid: int, line: int) -> None:
-        self.tids[_get_ident()] = tid
-        self._local.tid = tid
-        if self.fast_state is not None:
-            self.fast_state.set_tid(tid)
+        self.registry.bind_ident(_get_ident(), tid)
+        self._remember_tid(tid)
         self.append((self.now(), tid, K["thread_run"], 0, line, None))
 
     def thread_finished(self, tid: int, how: str, reason: str | None = None) -> None:
         now = self.now()
-        info = self.threads[tid]
         if self.aborted is not None and how != "error":
             how, reason = "aborted", self.aborted
         if how == "aborted":
             self.append((now, tid, K["thread_abort"], 0, 0, reason))
-            info.end = "daemon" if reason == "daemon" else "aborted"
+            how = "daemon" if reason == "daemon" else "aborted"
         else:
             self.append((now, tid, K["thread_end"], 0, 0, None))
-            info.end = how
-        info.end_ns = now
-        with self._graph_lock:
-            self.waiting.pop(tid, None)
+        self.registry.thread_ended(tid, how, now)
+        self.graph.drop(tid)
+
+    def thread_object(self, tid: int) -> _std_threading.Thread | None:
+        """The Thread object of thread id `tid`, if the run has one."""
+        return self.registry.thread_object(tid)
 
     def live_threads(self) -> list[_std_threading.Thread]:
-        return [t for t in self.thread_objects.values() if t.is_alive()]
+        return list(self.registry.live().values())
 
     # -- blocking --------------------------------------------------------------------------
 
@@ -382,17 +348,17 @@ class Recorder:
     ) -> bool:
         """Wait by calling `attempt(seconds)` until it returns True or `timeout` runs out.
 
-        The thread is entered in the wait-for graph meanwhile; a wait that closes a cycle
-        ends the run as a deadlock. Raises RunAborted (after recording it) when the run is
-        aborted while waiting.
+        The thread is entered in the wait-for graph meanwhile. A wait that closes a cycle that
+        can never open (see `Waiting.owner_only`) is recorded as a deadlock at once; the threads
+        in it stay blocked, as they would under CPython, and the supervisor ends the run when
+        nothing else can progress. Raises RunAborted (after recording it) when the run is
+        stopped while waiting.
         """
         deadline = None if timeout is None else monotonic() + timeout
-        with self._graph_lock:
-            self.waiting[tid] = waiting
-            cycle = self._cycle_from(tid)
+        cycle = self.graph.enter(tid, waiting)
         try:
-            if cycle is not None:
-                self.abort_deadlock(cycle)
+            if cycle is not None and cycle.certain:
+                self.record_deadlock(cycle)
             while True:
                 if self.aborted is not None:
                     self.append((self.now(), tid, K["aborted"], waiting.obj, waiting.line, None))
@@ -412,100 +378,55 @@ class Recorder:
                 raise RunAborted(self.aborted)
             return True
         finally:
-            # Often runs holding the lock just acquired: keep it short. Only this thread
-            # writes its own entry, and a dict deletion is atomic, so no graph lock is needed;
-            # a cycle search running meanwhile at worst misses an edge that is going away.
-            if self.waiting.get(tid) is waiting:
-                del self.waiting[tid]
+            self.graph.leave(tid, waiting)
 
     def enter_wait(self, tid: int, waiting: Waiting) -> None:
         """Enter a wait that the real primitive performs (a Barrier) in the wait-for graph."""
-        with self._graph_lock:
-            self.waiting[tid] = waiting
+        self.graph.enter(tid, waiting)
 
     def leave_wait(self, tid: int, waiting: Waiting) -> None:
-        with self._graph_lock:
-            if self.waiting.get(tid) is waiting:
-                del self.waiting[tid]
-
-    def _holder(self, waiting: Waiting) -> int | None:
-        if waiting.kind == "acquire":
-            owner: int | None = getattr(waiting.target, "_owner", None)
-            return owner
-        if waiting.kind == "join" and not waiting.timed:
-            target = self.thread_objects.get(waiting.target)
-            if target is not None and target.is_alive():
-                return int(waiting.target)
-        return None
-
-    def _cycle_from(self, start: int) -> list[dict[str, Any]] | None:
-        """Follow waits-for edges from `start`; return the cycle if they come back to it."""
-        path: list[dict[str, Any]] = []
-        seen = {start}
-        tid = start
-        while True:
-            waiting = self.waiting.get(tid)
-            if waiting is None or (waiting.timed and waiting.kind == "acquire"):
-                return None
-            holder = self._holder(waiting)
-            if holder is None:
-                return None
-            path.append(
-                {
-                    "thread": tid,
-                    "object": waiting.obj if waiting.kind == "acquire" else None,
-                    "line": waiting.line,
-                    "holder": holder,
-                }
-            )
-            if holder == start:
-                return path
-            if holder in seen:
-                return None
-            seen.add(holder)
-            tid = holder
-
-    def find_cycle(self) -> list[dict[str, Any]] | None:
-        with self._graph_lock:
-            for tid in list(self.waiting):
-                cycle = self._cycle_from(tid)
-                if cycle is not None:
-                    return cycle
-        return None
+        self.graph.leave(tid, waiting)
 
     def waiting_set(self) -> list[dict[str, Any]]:
-        with self._graph_lock:
-            return [
-                {"thread": tid, "kind": w.kind, "object": w.obj or None, "line": w.line}
-                for tid, w in sorted(self.waiting.items())
-            ]
+        return [
+            {"thread": tid, "kind": w.kind, "object": w.obj or None, "line": w.line}
+            for tid, w in sorted(self.graph.snapshot().items())
+        ]
 
-    def stalled(self) -> bool:
-        """True when every live thread of the run waits for something only another could do."""
-        live = [tid for tid, t in self.thread_objects.items() if t.is_alive()]
-        if not live:
-            return False
-        with self._graph_lock:
-            for tid in live:
-                waiting = self.waiting.get(tid)
-                if waiting is None or waiting.timed:
-                    return False
+    # -- deadlocks and the end of a run ----------------------------------------------------
+
+    def record_deadlock(self, cycle: Cycle, t: int | None = None) -> bool:
+        """Record a deadlock once it is certain; False when these threads were already seen.
+
+        The run goes on: threads outside the cycle may still run (and print, and end), as
+        they would under CPython.
+        """
+        with self._state_lock:
+            if self.aborted is not None:
+                return False
+            if any(seen.threads == cycle.threads for seen in self._deadlocks):
+                return False
+            self._deadlocks.append(cycle)
+        first = cycle.steps[0]
+        stamp = self.now() if t is None else t
+        self.append((stamp, first["thread"], K["deadlock"], 0, first["line"], cycle.steps))
         return True
 
-    # -- ending a run ----------------------------------------------------------------------
+    @property
+    def deadlocks(self) -> list[Cycle]:
+        """The certain deadlocks recorded so far, in the order they were found."""
+        return list(self._deadlocks)
 
-    def abort_deadlock(self, cycle: list[dict[str, Any]]) -> None:
-        names = [self.threads[step["thread"]].name for step in cycle]
+    def deadlock_message(self, cycle: Cycle) -> str:
+        steps = cycle.steps
+        if len(steps) == 1:
+            return f"Deadlock: {self.registry.name(steps[0]['thread'])} waits for itself."
         parts = []
-        for step in cycle:
+        for step in steps:
             what = self.label(step["object"]) if step["object"] else "join"
-            holder = self.threads[step["holder"]].name
-            parts.append(f"{self.threads[step['thread']].name} waits for {what} held by {holder}")
-        message = "Deadlock: " + "; ".join(parts) + "."
-        if len(names) == 1:
-            message = f"Deadlock: {names[0]} waits for itself."
-        if self.abort("deadlock", message, cycle=cycle):
-            self.emit("deadlock", 0, cycle)
+            holder = self.registry.name(step["holder"])
+            parts.append(f"{self.registry.name(step['thread'])} waits for {what} held by {holder}")
+        return "Deadlock: " + "; ".join(parts) + "."
 
     def abort(
         self,
@@ -516,7 +437,7 @@ class Recorder:
         waiting: list[dict[str, Any]] | None = None,
     ) -> bool:
         """End the run with `status`; return False when it had already ended."""
-        with self._registry_lock:
+        with self._state_lock:
             if self.aborted is not None:
                 return False
             if waiting is None:
@@ -525,28 +446,32 @@ class Recorder:
             self.abort_t = self.now()
             self.aborted = status
             self._set_intercept()
-        self.abort_event.set()
-        for barrier in list(self.barriers):
-            barrier._abort_for_run()
+        self._stop_waits()
         return True
 
-    def stop_daemons(self) -> None:
-        """End daemon threads as interpreter exit would, once the program is over."""
-        with self._registry_lock:
+    def end_program(self, note: str | None = None) -> None:
+        """The program is over: stop daemon threads as interpreter exit would."""
+        with self._state_lock:
+            if self.aborted is not None:
+                return
+            self._end_note = note
             self.abort_t = self.now()
             self.aborted = "daemon"
             self._set_intercept()
+        self._stop_waits()
+
+    def _stop_waits(self) -> None:
         self.abort_event.set()
-        for barrier in list(self.barriers):
-            barrier._abort_for_run()
+        for hook in list(self._abort_hooks):
+            hook()
 
     def unwind(self, grace: float = 2.0) -> None:
         """Make sure no thread of this run is left alive."""
         deadline = monotonic() + grace
-        for thread in list(self.thread_objects.values()):
+        for thread in self.registry.thread_objects().values():
             if thread is _std_threading.current_thread():
                 continue
-            if not isinstance(thread, _traced_thread_type()):
+            if not isinstance(thread, threads.TracedThread):
                 continue
             while thread.is_alive():
                 _std_threading.Thread.join(thread, 0.05)
@@ -559,21 +484,23 @@ class Recorder:
     def finish(self) -> Trace:
         """Stop recording (unwinding whatever still runs) and return the Trace."""
         if self.outcome is None and self.aborted is None:
-            self.aborted = "finished"
-            self._set_intercept()
+            with self._state_lock:
+                self.aborted = "finished"
+                self._set_intercept()
             self.abort_event.set()
         self.unwind()
-        rows = sorted(self.rows[:], key=lambda row: row[0])
+        rows = self.rows[:]
+        if self.fast_state is not None:
+            rows.extend(self.fast_state.take_rows())
+        rows.sort(key=itemgetter(0))
         if self.abort_t is not None:
             # What threads did while being unwound is not part of the program's story:
             # keep only how each wait and each thread was cut short.
             rows = _cut_at_abort(rows, self.abort_t)
         if len(rows) > self.max_events:
             rows = rows[: self.max_events]
-        kinds = KINDS
-        events = [Event(t, th, kinds[k], o, ln, a) for (t, th, k, o, ln, a) in rows]
-        note = f"; {self.outcome_note}" if self.outcome_note else ""
-        outcome = self.outcome or Outcome("completed", f"The program finished{note}.")
+        events = _events(rows)
+        outcome = self.outcome or self._completed()
         if self.main_error is not None and outcome.status == "completed":
             err = self.main_error
             outcome = Outcome(
@@ -599,6 +526,14 @@ class Recorder:
             },
         )
 
+    def _completed(self) -> Outcome:
+        notes = [self._end_note] if self._end_note else []
+        for cycle in self._deadlocks:
+            names = ", ".join(self.registry.name(t) for t in sorted(cycle.threads))
+            notes.append(f"{names} deadlocked and stayed blocked until the end")
+        note = "; " + "; ".join(notes) if notes else ""
+        return Outcome("completed", f"The program finished{note}.")
+
     # -- printing --------------------------------------------------------------------------
 
     def print(
@@ -609,13 +544,21 @@ class Recorder:
         file: Any = None,
         flush: bool = False,
     ) -> None:
-        """`print()` for scenario code: an event on the printing thread's lane."""
+        """`print()` for scenario code: an event on the printing thread's lane.
+
+        The real print formats and checks the arguments, so a call that raises records
+        nothing. Echoing, or given a `file`, it writes there exactly as the builtin writes.
+        """
+        from .output import render_print
+
         if self.aborted is not None:
             raise RunAborted(self.aborted)
-        text = (" " if sep is None else sep).join(str(v) for v in values)
-        self.append((self.now(), self.tid(), K["print"], 0, self.line(2), jsonable(text)))
-        if self.echo or file is not None:
-            print(*values, sep=sep, end=end, file=file, flush=flush)
+        tid = self.tid()
+        t = self.now()
+        if file is None and self.echo:
+            file = sys.stdout
+        text = render_print(values, sep, end, file, flush)
+        self.append((t, tid, K["print"], 0, self.line(2), jsonable(text)))
 
 
 def _cut_at_abort(rows: list[_Row], cut: int) -> list[_Row]:
@@ -637,10 +580,19 @@ def _cut_at_abort(rows: list[_Row], cut: int) -> list[_Row]:
     return kept
 
 
-def _traced_thread_type() -> type:
-    from .threads import TracedThread
-
-    return TracedThread
+def _events(rows: list[_Row]) -> list[Event]:
+    """The rows as Events. A run's events are made in one go with the collector paused: they
+    are all young, and a hundred thousand of them would otherwise set off collection after
+    collection that walks them all."""
+    kinds = KINDS
+    make = tuple.__new__
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return [make(Event, (t, th, kinds[k], o, ln, a)) for (t, th, k, o, ln, a) in rows]
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _raise_in(thread: _std_threading.Thread, exc: type[BaseException]) -> None:

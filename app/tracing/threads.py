@@ -1,20 +1,26 @@
-"""Traced Thread and Timer: real threads whose life, joins and errors are recorded."""
+"""Traced Thread and Timer: real threads whose life, joins and errors are recorded.
+
+A traced thread runs the standard bootstrap: `run` is the program's own, and an exception
+that ends it is caught where CPython catches it and handed to `threading.excepthook` as
+CPython hands it, Hilos's own frames cut out of its traceback. Recording wraps the bootstrap
+(`_bootstrap`), outside every frame a traceback shows.
+"""
 
 from __future__ import annotations
 
+import sys
 import threading as _std
 from collections.abc import Callable, Iterable, Mapping
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .recorder import RunAborted, Waiting
+from .common import RunAborted, Runtime, Waiting
+from .output import report_uncaught, strip_hilos_frames, write_stderr
+from .primitives import _check_lock_args, _check_wait_timeout, std_named
 from .trace import KIND_CODE as K
 from .trace import jsonable
 
-if TYPE_CHECKING:
-    from .recorder import Recorder
-
-__all__ = ["TracedThread", "TracedTimer", "error_line"]
+__all__ = ["TracedThread", "TracedTimer", "error_line", "start_main"]
 
 
 def error_line(tb: TracebackType | None, filename: str | None) -> int:
@@ -46,10 +52,11 @@ class _ThreadType(type):
         return super().__subclasscheck__(subclass)
 
 
+@std_named("Thread")
 class TracedThread(_std.Thread, metaclass=_ThreadType):
     """threading.Thread, recorded: start, run, end, errors and joins appear on its lane."""
 
-    _rec: Recorder
+    _rec: Runtime
     _hilos_kind = "thread"
 
     def __init__(
@@ -62,6 +69,7 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
         *,
         daemon: bool | None = None,
     ) -> None:
+        assert group is None, "group argument must be None for now"
         if not name:
             name = self._rec.next_thread_name()
             if target is not None:
@@ -70,7 +78,10 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
                 except AttributeError:
                     pass
         super().__init__(group, target, name, args, kwargs, daemon=daemon)
+        # The standard bootstrap calls it with the exception that ended run().
+        self._invoke_excepthook = self._hilos_uncaught
         self._hilos_tid: int | None = None
+        self._hilos_end: tuple[str, str | None] = ("finished", None)
         self._hilos_line = self._creation_line()
 
     def _creation_line(self) -> int | None:
@@ -118,9 +129,14 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
         self._hilos_launch()
 
     def _hilos_start_main(self) -> None:
-        """Start this thread as the run's main thread (id 0, started by nobody)."""
+        """Start this thread as the run's main thread (id 0, started by nobody).
+
+        It is what `threading.main_thread()` returns: a `_MainThread`, never a daemon.
+        """
         self._hilos_kind = "main"
         self._hilos_line = None
+        self.__class__ = _main_thread_class(type(self))
+        self.daemon = False
         self._hilos_register(None)
         self._hilos_launch()
 
@@ -130,16 +146,12 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
             self, self._hilos_kind, self._target_name(), self._hilos_line, parent=parent
         )
         self._hilos_tid = child
-        self._hilos_user_run = self.run
-        # An instance attribute shadows run() for this one start; removed when it ends.
-        self.run = self._hilos_body  # type: ignore[method-assign]
         return child
 
     def _hilos_launch(self) -> None:
         try:
             super().start()
         except BaseException:
-            del self.run
             assert self._hilos_tid is not None
             self._rec.threads[self._hilos_tid].end = "never-started"
             raise
@@ -147,43 +159,49 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
     def _hilos_announce(self, tid: int, line: int) -> None:
         pass
 
-    def _hilos_body(self) -> None:
+    def _bootstrap(self) -> None:
+        # The new thread's first call: the standard bootstrap (which calls run() and, should
+        # it raise, `_invoke_excepthook`), with the thread's start and end recorded around it.
         rec = self._rec
         tid = self._hilos_tid
-        assert tid is not None
-        how, reason = "finished", None
+        if tid is None:  # not started through start(): nothing to record
+            _std.Thread._bootstrap(self)  # type: ignore[attr-defined]
+            return
+        rec.thread_began(tid, self._body_line())
         try:
-            rec.thread_began(tid, self._body_line())
-            self._hilos_user_run()
+            _std.Thread._bootstrap(self)  # type: ignore[attr-defined]
         except RunAborted:
-            how, reason = "aborted", rec.aborted
-        except SystemExit as exc:
-            self._hilos_report(exc)  # the default hook ignores it, as CPython's does
-        except BaseException as exc:
-            how = "error"
+            self._hilos_end = ("aborted", rec.aborted)
+        finally:
+            rec.thread_finished(tid, *self._hilos_end)
+
+    def _hilos_uncaught(self, thread: _std.Thread) -> None:
+        """Record and report the exception that ended run(), as CPython's bootstrap does.
+
+        Called in the bootstrap's `except:` clause, so the exception is the one handled.
+        """
+        exc = sys.exc_info()[1]
+        assert exc is not None
+        rec = self._rec
+        if isinstance(exc, RunAborted):
+            self._hilos_end = ("aborted", rec.aborted)
+            return
+        strip_hilos_frames(exc)
+        tid = self._hilos_tid
+        if not isinstance(exc, SystemExit) and tid is not None:
+            self._hilos_end = ("error", None)
             line = error_line(exc.__traceback__, rec.filename)
             info = {"type": type(exc).__name__, "message": str(exc), "line": line}
             rec.append((rec.now(), tid, K["thread_error"], 0, line, jsonable_dict(info)))
-            self._hilos_report(exc)
-        finally:
-            try:
-                del self.run
-            except AttributeError:
-                pass
-            rec.thread_finished(tid, how, reason)
-
-    def _hilos_report(self, exc: BaseException) -> None:
-        hook = self._rec.modules["threading"].excepthook
-        try:
-            hook(_std.ExceptHookArgs([type(exc), exc, exc.__traceback__, self]))
-        except Exception:
-            pass
+        if self._hilos_kind == "main":
+            return  # the runner reports it, as the interpreter reports the main code's
+        _invoke_excepthook(rec, exc, thread)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait until the thread ends or the timeout (seconds) expires; return None."""
         rec = self._rec
         tid, line = rec.begin(K["join_request"], 0)
-        _std.Thread.join(self, 0)  # raises the standard library's errors, never waits
+        self._hilos_check_join(timeout)
         target = self._hilos_tid
         rec.append((rec.now(), tid, K["join_request"], 0, line, [target, timeout]))
         if self.is_alive() and (timeout is None or timeout > 0):
@@ -192,15 +210,62 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
                 _std.Thread.join(self, seconds)
                 return not self.is_alive()
 
-            waiting = Waiting("join", 0, line, timeout is not None, target)
+            def holder() -> int | None:
+                return target if self.is_alive() else None
+
+            waiting = Waiting("join", 0, line, timeout is not None, holder, owner_only=True)
             rec.block(tid, waiting, attempt, timeout)
         rec.append((rec.now(), tid, K["join_return"], 0, line, [target, self.is_alive()]))
+
+    def _hilos_check_join(self, timeout: float | None) -> None:
+        """Raise what Thread.join raises for this call before it waits, in the same order."""
+        if not self._initialized:  # type: ignore[attr-defined]
+            raise RuntimeError("Thread.__init__() not called")
+        if not self._started.is_set():  # type: ignore[attr-defined]
+            raise RuntimeError("cannot join thread before it is started")
+        if self is _std.current_thread():
+            raise RuntimeError("cannot join current thread")
+        if timeout is not None:
+            seconds = max(timeout, 0)
+            # CPython hands the timeout to the thread's lock, which refuses inf and the like,
+            # until a join() or is_alive() has seen the thread end and dropped the lock.
+            if getattr(self, "_tstate_lock", True) is not None:
+                _check_lock_args(True, seconds)
+
+
+def _main_thread_class(thread_class: type) -> type:
+    """The run's `threading._MainThread`: its Thread, under the name CPython's main has."""
+    return type(
+        "_MainThread",
+        (thread_class,),
+        {"__module__": "threading", "__qualname__": "_MainThread"},
+    )
+
+
+def _invoke_excepthook(rec: Runtime, exc: BaseException, thread: _std.Thread) -> None:
+    """Hand `exc` to the run's threading.excepthook, as CPython's `_invoke_excepthook` does.
+
+    Should the hook itself raise, that is reported as CPython reports it: a line, then the
+    hook's exception through sys.excepthook.
+    """
+    module = rec.modules["threading"]
+    try:
+        hook = module.excepthook
+        if hook is None:
+            hook = module.__excepthook__
+        hook(_std.ExceptHookArgs([type(exc), exc, exc.__traceback__, thread]))
+    except Exception as failure:
+        failure.__suppress_context__ = True
+        if rec.echo:
+            write_stderr("Exception in threading.excepthook:\n")
+            report_uncaught(failure)
 
 
 def jsonable_dict(info: dict[str, Any]) -> dict[str, Any]:
     return {key: jsonable(value) for key, value in info.items()}
 
 
+@std_named("Timer")
 class TracedTimer(TracedThread):
     """threading.Timer: call a function after `interval` seconds unless cancelled."""
 
@@ -244,8 +309,17 @@ class TracedTimer(TracedThread):
     def run(self) -> None:
         rec = self._rec
         tid = rec.tid()
-        rec.block(tid, Waiting("timer", 0, 0, True), self.finished.wait, self.interval)
+        if not self.finished.is_set():
+            # As finished.wait(interval): its errors, and no wait for 0, negative or nan.
+            _check_wait_timeout(self.interval)
+            seconds = self.interval if self.interval > 0 else 0
+            rec.block(tid, Waiting("timer", 0, 0, True), self.finished.wait, seconds)
         if not self.finished.is_set():
             rec.append((rec.now(), tid, K["timer_fire"], 0, self._body_line(), None))
             self.function(*self.args, **self.kwargs)
         self.finished.set()
+
+
+def start_main(thread: TracedThread) -> None:
+    """Start `thread`, a traced Thread not yet started, as the run's main thread."""
+    thread._hilos_start_main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ __all__ = [
     "jsonable",
 ]
 
-SCHEMA = "hilos.trace/2"
+SCHEMA = "hilos.trace/2.1"
 # Majors this reader understands: 1 is 2 without runs (every column a plain array).
 _READS = ("1", "2")
 # A document whose runs expand past this many events is refused rather than unfolded.
@@ -73,22 +74,88 @@ KINDS: tuple[str, ...] = (
     "deadlock",
     "stall",
     "aborted",
+    "resume",
 )
 KIND_CODE: dict[str, int] = {name: code for code, name in enumerate(KINDS)}
 
 _MAX_TEXT = 200
+# Past this many bits an int has more digits than `str()` converts (4300 by default), so
+# `json.dumps` would raise; such an int is stored as a short description instead.
+_MAX_INT_BITS = 14_000
+_SMALL_INT = 1 << 62
 
 
 def jsonable(value: object) -> Any:
-    """Return `value` as it will be stored: JSON scalars kept, anything else as a short repr."""
-    if value is None or isinstance(value, bool | int | float):
-        if isinstance(value, float) and value != value:  # NaN is not JSON
-            return repr(value)
+    """Return `value` as it will be stored: JSON scalars kept, anything else as a short repr.
+
+    Strict JSON (RFC 8259) has no number for an infinity or NaN (a browser's `JSON.parse`
+    refuses `Infinity`): such a float is stored as its repr, "inf", "-inf" or "nan".
+    """
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= _MAX_INT_BITS else _big_int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else float.__repr__(value)
     if isinstance(value, str):
         return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 1] + "…"
     text = repr(value)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _big_int(value: int) -> str:
+    return f"<int of {value.bit_length()} bits>"
+
+
+def _strict(value: Any) -> Any:
+    """`value` with every number strict JSON cannot carry replaced as `jsonable` replaces it.
+
+    A list or dict is copied only when something in it changes.
+    """
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return jsonable(value)
+    if isinstance(value, list):
+        items: list[Any] | None = None
+        for index, item in enumerate(value):
+            clean = _strict(item)
+            if clean is not item:
+                if items is None:
+                    items = list(value)
+                items[index] = clean
+        return value if items is None else items
+    if isinstance(value, dict):
+        fields: dict[Any, Any] | None = None
+        for key, item in value.items():
+            clean = _strict(item)
+            if clean is not item:
+                if fields is None:
+                    fields = dict(value)
+                fields[key] = clean
+        return value if fields is None else fields
+    return value
+
+
+def _strict_events(events: list[Event]) -> list[Event]:
+    """`events` with their args made strict JSON; the list itself when none needed it.
+
+    Most args are None, small ints or strings already made by `jsonable`; timeouts and
+    intervals are stored as the program passed them, and that may be an infinity. The common
+    cases are tested inline: this runs over every event of every trace.
+    """
+    fixed: list[Event] | None = None
+    for index, event in enumerate(events):
+        arg = event[5]
+        kind = type(arg)
+        if arg is None or kind is str or kind is bool:
+            continue
+        if kind is int and -_SMALL_INT < arg < _SMALL_INT:
+            continue
+        clean = _strict(arg)
+        if clean is not arg:
+            if fixed is None:
+                fixed = list(events)
+            fixed[index] = event._replace(arg=clean)
+    return events if fixed is None else fixed
 
 
 class Event(NamedTuple):
@@ -209,6 +276,15 @@ class Trace:
     duration_ns: int = 0
     limits: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A trace holds only what strict JSON carries: the document it writes is then exactly
+        # what is in memory, and reads back equal to it.
+        self.events = _strict_events(self.events)
+        self.params = _strict(self.params)
+        self.limits = _strict(self.limits)
+        for info in self.objects:
+            info.info = _strict(info.info)
+
     def thread(self, tid: int) -> ThreadInfo:
         for info in self.threads:
             if info.id == tid:
@@ -278,7 +354,11 @@ class Trace:
         }
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
+        # allow_nan=False: a non-finite float that slipped past `__post_init__` fails here,
+        # loudly, instead of writing `Infinity`, which is not JSON.
+        return json.dumps(
+            self.to_json(), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
 
     @classmethod
     def loads(cls, text: str | bytes) -> Trace:

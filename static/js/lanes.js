@@ -16,6 +16,8 @@ const CYCLE_LINE = 17;
 export const THREAD_COLORS = ["#1b6ca8", "#b5431f", "#2f7d32", "#7a3ea1", "#a06b00", "#00727a", "#9c2b5b", "#4d5b00"];
 const STATE_STYLE = {
   running: { fill: "#3f8f4f", pattern: null },
+  // Holds the lock it was handed, but waits for the interpreter to run again.
+  ready: { fill: "#5c9c68", pattern: "vertical" },
   blocked: { fill: "#c0392b", pattern: "diagonal" },
   waiting: { fill: "#d68910", pattern: "dots" },
   sleeping: { fill: "#2e6fa7", pattern: "lines" },
@@ -46,6 +48,8 @@ function makePattern(ctx, kind, fill) {
     c.fill();
   } else if (kind === "lines") {
     c.fillRect(0, 3, 8, 2);
+  } else if (kind === "vertical") {
+    c.fillRect(3, 0, 2, 8);
   }
   return ctx.createPattern(tile, "repeat");
 }

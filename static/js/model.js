@@ -1,4 +1,4 @@
-// From a hilos.trace/2 (or /1) document to what the player draws: per-thread state segments,
+// From a hilos.trace/2.x (or /1) document to what the player draws: per-thread state segments,
 // lock holders, queue sizes, event flags, hand-off links and the deadlock cycle.
 // Pure functions over arrays; no DOM here.
 
@@ -98,6 +98,13 @@ export function buildModel(doc) {
     open[k] = state ? { state, from: e.i, to: null, t: e.t, tTo: null, ...detail } : null;
   };
 
+  // What a thread does once its innermost wait is over: the wait around it, or running.
+  const resumeSegment = (k, e) => {
+    const top = stacks[k][stacks[k].length - 1];
+    const state = top ? (top.kind === "acquire" ? "blocked" : top.kind === "sleep" ? "sleeping" : "waiting") : "running";
+    startSegment(k, state, e, top || {});
+  };
+
   for (const e of events) {
     const k = lane.get(e.thread);
     const info = objects.get(e.obj);
@@ -123,8 +130,12 @@ export function buildModel(doc) {
       stacks[k].pop(); // stopped while waiting: drawn as waiting up to its thread_abort
     } else if (ANSWERS.has(e.kind) && !(COMPACT_FAILURES.has(e.kind) && !stacks[k].length)) {
       stacks[k].pop();
-      const top = stacks[k][stacks[k].length - 1];
-      startSegment(k, top ? (top.kind === "acquire" ? "blocked" : top.kind === "sleep" ? "sleeping" : "waiting") : "running", e, top || {});
+      if (e.kind === "acquire_granted" && Number.isInteger(e.arg) && e.arg > 0) {
+        // Handed the lock while not running: it holds it, and waits for the interpreter.
+        startSegment(k, "ready", e, { obj: e.obj, kind: "acquire" });
+      } else resumeSegment(k, e);
+    } else if (e.kind === "resume") {
+      resumeSegment(k, e);
     }
     if (e.kind === "thread_end" || e.kind === "thread_abort") {
       startSegment(k, "finished", e, { how: e.kind === "thread_abort" ? e.arg : "end" });

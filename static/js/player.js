@@ -104,7 +104,7 @@ export class Player {
     this.canvas = el("canvas", { class: "lanes", role: "img", "aria-label": s["player.narration"] });
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
     this.legend = el("ul", { class: "legend", "aria-label": s["player.legend"] },
-      ...["running", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
+      ...["running", "ready", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
     // Both panels scroll: focusable, so keyboard users can scroll them too.
     this.code = el("ol", { class: "code", tabindex: "0", "aria-label": s["player.code"] },
       ...this.model.trace.source.split("\n").map((line) => el("li", {}, el("code", { text: line || " " }))));

@@ -1,0 +1,110 @@
+"""When a run ends: limits, the program's end (daemons), deadlocks and stalls.
+
+The policy, in the order it is checked every few milliseconds from the caller's thread:
+
+- past `max_events` or `max_seconds`, the run is stopped (`limit`, `timeout`);
+- when the main code and every non-daemon thread are done, the program is over: daemon
+  threads are stopped as interpreter exit stops them, and a deadlock among them that nothing
+  can open any more is recorded first;
+- when every live thread waits in a wait that cannot end by itself, and nothing has been
+  recorded for `STALL_QUIET_SECONDS`, nothing can ever run again: the run ends as a deadlock
+  if the waits form a cycle, else as a stall.
+
+A cycle that only its members could open (RLocks, joins) is recorded by `Recorder.block` the
+moment it closes, while the rest of the program goes on. A cycle through a plain `Lock`, which
+any thread may release, becomes certain only when no thread that could release it can run:
+that is the second and third rule.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from .registry import alive
+
+if TYPE_CHECKING:
+    import threading
+
+    from .recorder import Recorder
+
+__all__ = ["STALL_QUIET_SECONDS", "supervise"]
+
+# How long every thread must stay blocked, with nothing recorded, before the run is declared
+# stuck: a thread just woken by set()/put()/release() records its wake-up well within it.
+STALL_QUIET_SECONDS = 0.15
+_POLL = 0.005
+
+
+def supervise(rec: Recorder, main: threading.Thread) -> None:
+    """Watch the run until it completes or must be stopped."""
+    deadline = time.monotonic() + rec.max_seconds
+    quiet_since: float | None = None
+    quiet_count = -1
+    while True:
+        time.sleep(_POLL)
+        if rec.is_aborted():
+            return
+        count = rec.event_count()
+        if count > rec.max_events:
+            rec.abort("limit", f"The program recorded more than {rec.max_events} events.")
+            return
+        now = time.monotonic()
+        if now > deadline:
+            rec.abort("timeout", f"The program ran longer than {rec.max_seconds:g} s.")
+            return
+        live = rec.registry.live()
+        if not alive(main) and all(t.daemon for t in live.values()):
+            _program_over(rec, live)
+            return
+        if not rec.graph.blocked(live):
+            quiet_since = None
+            continue
+        if quiet_since is None or count != quiet_count:
+            quiet_since, quiet_count = now, count
+        elif now - quiet_since >= STALL_QUIET_SECONDS:
+            _stuck(rec, live)
+            return
+
+
+def _program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:
+    if not live:
+        return
+    if rec.graph.blocked(live):
+        cycle = rec.graph.find_cycle(live)
+        if cycle is not None:
+            rec.record_deadlock(cycle)
+    rec.end_program(
+        "daemon threads still running were stopped when the program ended, "
+        "as a real interpreter exit stops them"
+    )
+
+
+def _stuck(rec: Recorder, live: dict[int, threading.Thread]) -> None:
+    """Every live thread waits for something no thread can do: end the run."""
+    cycle = rec.graph.find_cycle(live)
+    if cycle is None:
+        for seen in rec.deadlocks:
+            if seen.threads <= live.keys():
+                cycle = seen
+                break
+    if cycle is not None:
+        # Stamped when the program became stuck (its last event), not when this was noticed.
+        rec.record_deadlock(cycle, t=rec.last_event_time())
+        rec.abort("deadlock", rec.deadlock_message(cycle), cycle=cycle.steps)
+        return
+    waiting = rec.waiting_set()
+    message = "Stalled: every thread waits and nothing can wake them: "
+    if rec.abort("stalled", message + _describe_waits(rec, waiting) + ".", waiting=waiting):
+        first = waiting[0]["thread"] if waiting else 0
+        rec.emit("stall", 0, waiting, tid=first)
+
+
+def _describe_waits(rec: Recorder, waiting: list[dict[str, Any]]) -> str:
+    parts = []
+    for entry in waiting:
+        name = rec.registry.name(entry["thread"])
+        what = entry["kind"].replace("_", " ")
+        target = f" on {rec.label(entry['object'])}" if entry.get("object") else ""
+        parts.append(f"{name} waits in {what}{target} (line {entry['line']})")
+    return "; ".join(parts)

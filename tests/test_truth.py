@@ -1,0 +1,366 @@
+"""The trace never shows what did not happen: adversarial programs, stressed.
+
+Each program here broke an earlier version of the recorder: it showed more semaphore holders
+than slots, a thread blocked on a lock drawn free, a deadlock where CPython completes, a whole
+run stopped by a deadlock among a few threads. Timing bugs show up at a tiny switch interval,
+so the timing-sensitive ones run under `sys.setswitchinterval(1e-5)`, many times, against
+both the compiled and the pure-Python primitives. Every trace also passes the consistency
+checker (the autouse fixture in conftest.py); the assertions here add the ground truth the
+program measured itself, and what plain `python3` does with the same source.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+
+from app.tracing import Trace
+from app.tracing.check import problems
+
+from .helpers import kinds, run
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def tiny_switch_interval() -> Iterator[None]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def python3(code: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` under plain python3, as a student would."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def printed(trace: Trace) -> list[str]:
+    return [str(e.arg) for e in trace.events if e.kind == "print"]
+
+
+SEMAPHORE = """
+    import threading
+    slots = threading.BoundedSemaphore(2)
+    inside = []
+    most = [0]
+
+    def work():
+        for _ in range(400):
+            with slots:
+                inside.append(1)
+                most[0] = max(most[0], len(inside))
+                total = 0
+                for k in range(20):
+                    total += k
+                inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("most inside:", most[0])
+"""
+
+
+def holders_at_most(trace: Trace, slots: int) -> int:
+    """The most holders the trace shows at once for its one semaphore."""
+    sem = next(o.id for o in trace.objects if o.kind == "BoundedSemaphore")
+    now = most = 0
+    for e in trace.events:
+        if e.obj != sem:
+            continue
+        if e.kind in ("acquire", "acquire_granted"):
+            now += 1
+            most = max(most, now)
+        elif e.kind == "release":
+            now -= 1
+    return most
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "python"])
+def test_a_semaphore_never_shows_more_holders_than_slots(
+    tiny_switch_interval: None, speedups: bool
+) -> None:
+    for _ in range(6):
+        trace = run(SEMAPHORE, speedups=speedups, max_events=200_000)
+        assert trace.outcome.status == "completed"
+        assert printed(trace)[-1] in ("most inside: 1", "most inside: 2")
+        assert holders_at_most(trace, 2) <= 2
+        assert problems(trace) == []
+
+
+HANDOFFS = """
+    import threading
+    lock = threading.Lock()
+    count = [0]
+
+    def work():
+        for _ in range(300):
+            with lock:
+                count[0] += 1
+                busy = 0
+                for k in range(30):
+                    busy += k
+            for k in range(30):
+                busy -= k
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(count[0])
+"""
+
+
+def around(trace: Trace, index: int) -> str:
+    """The events near `index`, to read a failure from the test's output alone."""
+    near = trace.events[max(0, index - 20) : index + 4]
+    return "\n".join(f"{'>' if e is trace.events[index] else ' '} {e}" for e in near)
+
+
+def blocked_on_free_lock(trace: Trace) -> list[int]:
+    """Indexes of requests made on a lock that the events before them show free."""
+    holder: dict[int, int | None] = {}
+    bad = []
+    locks = {o.id for o in trace.objects if o.kind == "Lock"}
+    for i, e in enumerate(trace.events):
+        if e.obj not in locks:
+            continue
+        if e.kind in ("acquire", "acquire_granted"):
+            holder[e.obj] = e.thread
+        elif e.kind == "release":
+            holder[e.obj] = None
+        elif e.kind in ("acquire_request", "acquire_fail") and holder.get(e.obj) is None:
+            bad.append(i)
+    return bad
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "python"])
+def test_no_thread_is_shown_blocked_on_a_free_lock(
+    tiny_switch_interval: None, speedups: bool
+) -> None:
+    handed_over = 0
+    for _ in range(8):
+        trace = run(HANDOFFS, speedups=speedups, max_events=200_000)
+        assert trace.outcome.status == "completed"
+        assert printed(trace) == ["1200"]
+        bad = blocked_on_free_lock(trace)
+        assert bad == [], around(trace, bad[0])
+        handed_over += sum(e.kind == "resume" for e in trace.events)
+    if speedups:
+        # Under contention a woken thread does take the lock before it runs again.
+        assert handed_over > 0
+
+
+def test_a_handed_over_lock_is_held_from_when_it_was_taken() -> None:
+    trace = run(
+        """
+        import threading, time
+        lock = threading.Lock()
+
+        def wait_for_it():
+            with lock:
+                pass
+
+        lock.acquire()
+        t = threading.Thread(target=wait_for_it, name="waiter")
+        t.start()
+        time.sleep(0.05)
+        lock.release()
+        t.join()
+        """
+    )
+    ev = trace.events
+    granted = next(i for i, e in enumerate(ev) if e.kind == "acquire_granted")
+    resume = next(i for i, e in enumerate(ev) if e.kind == "resume")
+    release = next(i for i, e in enumerate(ev) if e.kind == "release" and e.thread == 0)
+    assert release < granted < resume
+    assert ev[granted].arg == ev[resume].t - ev[granted].t > 0
+
+
+# -- outcomes -----------------------------------------------------------------------------
+
+ANY_THREAD_RELEASES = """
+    import threading, time
+    done = threading.Lock()
+    done.acquire()
+
+    def worker():
+        time.sleep(0.05)
+        print("worker done")
+        done.release()
+
+    threading.Thread(target=worker).start()
+    done.acquire()
+    print("main saw it")
+"""
+
+PING_PONG = """
+    import threading
+    ping = threading.Lock()
+    pong = threading.Lock()
+    ping.acquire()
+    pong.acquire()
+
+    def player():
+        for k in range(3):
+            ping.acquire()
+            print("pong", k)
+            pong.release()
+
+    threading.Thread(target=player).start()
+    for k in range(3):
+        print("ping", k)
+        ping.release()
+        pong.acquire()
+    print("end")
+"""
+
+
+@pytest.mark.parametrize("code", [ANY_THREAD_RELEASES, PING_PONG], ids=["done", "ping-pong"])
+def test_a_lock_released_by_another_thread_is_no_deadlock(code: str) -> None:
+    plain = python3(code)
+    assert plain.returncode == 0
+    trace = run(code)
+    assert trace.outcome.status == "completed", trace.outcome.message
+    assert "deadlock" not in kinds(trace)
+    assert printed(trace) == plain.stdout.splitlines()
+
+
+# Two threads, each holding one lock and, after a pause, asking for the other: a deadlock on
+# any schedule. {kind} is the lock type, {daemon} whether they are daemons, {main} what the
+# main code then does.
+TWO_LOCKS = """
+    import threading, time
+    a = threading.{kind}()
+    b = threading.{kind}()
+
+    def one():
+        with a:
+            time.sleep(0.05)
+            with b:
+                pass
+
+    def two():
+        with b:
+            time.sleep(0.05)
+            with a:
+                pass
+
+    t1 = threading.Thread(target=one, daemon={daemon})
+    t2 = threading.Thread(target=two, daemon={daemon})
+    t1.start(); t2.start()
+{main}"""
+
+MAIN_GOES_ON = """
+    for k in range(4):
+        time.sleep(0.1)
+        print("main works", k)
+    print("main ends")
+"""
+
+
+def two_locks(kind: str, daemon: bool, main: str) -> str:
+    return (
+        TWO_LOCKS.replace("{kind}", kind)
+        .replace("{daemon}", str(daemon))
+        .replace("{main}", textwrap.indent(textwrap.dedent(main), "    "))
+    )
+
+
+@pytest.mark.parametrize("kind", ["Lock", "RLock"])
+def test_daemons_deadlock_while_main_goes_on_and_ends_as_cpython_does(kind: str) -> None:
+    code = two_locks(kind, daemon=True, main=MAIN_GOES_ON)
+    plain = python3(code)
+    assert plain.returncode == 0
+    trace = run(code)
+    assert trace.outcome.status == "completed", trace.outcome.message
+    assert printed(trace) == plain.stdout.splitlines()
+    deadlocks = [e for e in trace.events if e.kind == "deadlock"]
+    assert len(deadlocks) == 1
+    cycle = deadlocks[0].arg
+    names = {trace.threads[step["thread"]].name for step in cycle}
+    assert names == {"Thread-1 (one)", "Thread-2 (two)"}
+    assert {step["line"] for step in cycle} == {9, 15}  # the inner `with` lines
+    first_print = next(e.t for e in trace.events if e.kind == "print")
+    if kind == "RLock":
+        # Only their holders could ever release them: certain the moment the cycle closes.
+        assert deadlocks[0].t < first_print
+    else:
+        # Main could still release a plain Lock: certain only once main is done.
+        last_print = max(e.t for e in trace.events if e.kind == "print")
+        assert deadlocks[0].t > last_print
+    assert "deadlocked" in trace.outcome.message
+    ends = {t.name: t.end for t in trace.threads}
+    assert ends["Thread-1 (one)"] == ends["Thread-2 (two)"] == "daemon"
+
+
+def test_threads_deadlocked_while_main_finishes_end_the_run_as_a_deadlock() -> None:
+    trace = run(two_locks("Lock", daemon=False, main='print("main is done")'))
+    assert trace.outcome.status == "deadlock"
+    assert trace.outcome.cycle is not None and len(trace.outcome.cycle) == 2
+    assert printed(trace) == ["main is done"]
+    main = trace.threads[0]
+    assert main.end == "finished"
+
+
+def test_a_certain_cycle_is_recorded_when_it_closes() -> None:
+    trace = run(two_locks("RLock", daemon=False, main="t1.join(); t2.join()"))
+    assert trace.outcome.status == "deadlock"
+    deadlock = next(e for e in trace.events if e.kind == "deadlock")
+    last_request = max(e.t for e in trace.events if e.kind == "acquire_request")
+    assert deadlock.t >= last_request
+    assert deadlock.t - last_request < 50_000_000  # at the close, not after a quiet spell
+
+
+def test_waiting_for_itself_on_a_plain_lock_with_nobody_else_is_a_deadlock() -> None:
+    trace = run(
+        """
+        import threading
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire()
+        """
+    )
+    assert trace.outcome.status == "deadlock"
+    assert "waits for itself" in trace.outcome.message
+
+
+@pytest.mark.slow
+def test_starting_many_threads_at_a_tiny_switch_interval_never_crashes_the_run(
+    tiny_switch_interval: None,
+) -> None:
+    code = """
+        import threading
+
+        def nothing():
+            pass
+
+        threads = [threading.Thread(target=nothing) for _ in range(60)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print("started", len(threads))
+    """
+    for _ in range(15):
+        trace = run(code, max_threads=64)
+        assert trace.outcome.status == "completed"
+        assert printed(trace) == ["started 60"]
