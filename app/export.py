@@ -21,7 +21,9 @@ __all__ = ["perfetto", "run_document", "standalone_html"]
 
 # The player's modules in dependency order; bundled into one classic script for a file that
 # must work from disk (browsers refuse ES module imports from file:// pages).
-_MODULES = ("js/model.js", "js/lanes.js", "js/player.js")
+_MODULES = (
+    "js/model.js", "js/shared.js", "js/lanes.js", "js/describe.js", "js/player.js"
+)  # fmt: skip
 _PID = 1
 
 
@@ -47,8 +49,9 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
 
     One track per thread (tid = Hilos thread id + 1, so threads with the same name stay
     apart), `X` slices for its states, `s`/`f` flow arrows for hand-offs anchored inside those
-    slices, `C` counters for queue sizes, and instant events for prints and for the deadlock
-    or stall.
+    slices, `C` counters for queue sizes and numeric shared variables, instant events for
+    prints, reads and writes and for the deadlock or stall, and a flow from each lost update's
+    stale read to the write that used it.
     """
     trace = Trace.from_json(document["trace"])
     analysis = document.get("analysis") or analyse(trace).to_json(document.get("lang") or "en")
@@ -82,6 +85,7 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
                 {"name": labels.get(queue["object"], "queue"), "ph": "C", "pid": _PID, "tid": 0,
                  "ts": us(times[index] if index < len(times) else 0), "args": {"size": size}}
             )  # fmt: skip
+    events.extend(_shared(trace, analysis, len(analysis["links"])))
     for ev in trace.events:
         if ev.kind == "print":
             events.append(
@@ -95,6 +99,66 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
                  "args": {"cycle" if ev.kind == "deadlock" else "waiting": ev.arg}}
             )  # fmt: skip
     return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"hilos": title}}
+
+
+def _shared(trace: Trace, analysis: dict[str, Any], flows: int) -> list[dict[str, Any]]:
+    """Shared variables: a counter track per numeric variable, its reads and writes as instants
+    on the thread's track, and each lost update as a flow from the stale read to its write."""
+    variables = {o.id: o.label for o in trace.objects if o.kind == "Variable"}
+    if not variables:
+        return []
+    times = [ev.t for ev in trace.events]
+    at = {i: _micros(t) for i, t in enumerate(times)}
+    values = {v["id"]: v["values"] for v in analysis.get("variables") or [] if v["id"] in variables}
+    out: list[dict[str, Any]] = []
+    for var, label in variables.items():
+        # Old documents (or an analysis without `variables`): the values the trace shows.
+        for index, value in values.get(var) or _values_from_trace(trace, var):
+            if _is_number(value) and index in at:
+                out.append(
+                    {"name": label, "cat": "variable", "ph": "C", "pid": _PID, "tid": 0,
+                     "ts": at[index], "args": {"value": value}}
+                )  # fmt: skip
+    for index, ev in enumerate(trace.events):
+        if ev.kind in ("read", "write") and ev.obj in variables:
+            out.append(
+                {"name": f"{ev.kind} {variables[ev.obj]} = {_shown(ev.arg)}", "cat": ev.kind,
+                 "ph": "i", "s": "t", "pid": _PID, "tid": ev.thread + 1, "ts": at[index],
+                 "args": {"variable": variables[ev.obj], "value": ev.arg, "line": ev.line}}
+            )  # fmt: skip
+    for n, lost in enumerate(analysis.get("lost_updates") or []):
+        read, write = lost.get("read"), lost.get("write")
+        if read not in at or write not in at:
+            continue
+        args = {
+            "variable": variables.get(lost.get("variable"), "?"),
+            "overwritten": lost.get("overwritten"),
+            "text": lost.get("text", ""),
+        }
+        common = {"name": "lost update", "cat": "lost_update", "id": flows + n + 1, "pid": _PID,
+                  "args": args}  # fmt: skip
+        out.append(common | {"ph": "s", "tid": trace.events[read].thread + 1, "ts": at[read]})
+        out.append(
+            common | {"ph": "f", "bp": "e", "tid": trace.events[write].thread + 1, "ts": at[write]}
+        )
+    return out
+
+
+def _values_from_trace(trace: Trace, var: int) -> list[tuple[int, Any]]:
+    """The value after each write, the first one a read saw before any write if any."""
+    values: list[tuple[int, Any]] = []
+    for index, ev in enumerate(trace.events):
+        if ev.obj == var and (ev.kind == "write" or (ev.kind == "read" and not values)):
+            values.append((index, ev.arg))
+    return values
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _micros(ns: int) -> float:

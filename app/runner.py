@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
+from .instrument import instrument
 from .tracing import Recorder, RunAborted, Trace
 from .tracing.supervisor import supervise
 from .tracing.threads import error_line, start_main
@@ -269,6 +270,7 @@ def run_source(
     max_events: int = 100_000,
     any_import: bool = False,
     speedups: bool = True,
+    shared: bool = True,
 ) -> Trace:
     """Record one run of `source`. Bad input raises ScenarioError before anything runs.
 
@@ -276,13 +278,18 @@ def run_source(
     its non-daemon threads are done, or the run was stopped; no thread of it is left alive.
     `any_import` lifts the import allow-list: for a person's own program on their own
     machine (`hilos trace`), never for code the server runs. `speedups=False` records with
-    the pure-Python reference primitives only.
+    the pure-Python reference primitives only; `shared=False` leaves shared variables out
+    (the program's code then runs unrewritten).
     """
     filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
     source, used = apply_parameters(source, params, specs, filename)
     tree = _parse(source, filename)
     if not any_import:
         check_imports(tree)
+    # Reads and writes of what the program may share go through recording proxies; the source
+    # recorded is still exactly the text that ran.
+    if shared:
+        tree = instrument(tree)
     try:
         code = compile(tree, filename, "exec")
     except SyntaxError as exc:  # compile-time checks the parser leaves (e.g. 'return' outside)
@@ -306,6 +313,7 @@ def run_source(
         "__file__": filename,
         "__builtins__": _builtins(rec, modules, any_import),
     }
+    namespace.update(rec.shared_proxies(namespace))
 
     def main_code() -> None:
         from .tracing.output import report_uncaught

@@ -37,6 +37,8 @@ EXPECTED_IDS = [
     "daemon",
     "timer",
     "race-condition",
+    "check-then-act",
+    "plus-equals",
     "lock",
     "deadlock",
     "lock-ordering",

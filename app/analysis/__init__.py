@@ -2,7 +2,8 @@
 
 `analyse(trace)` replays the events once (`timeline`) and derives from that replay the
 per-thread states, lock holders, queue sizes, event flags, the arrows between steps,
-contention statistics, lock-order cycles and the narration. No I/O, no threads, no clock.
+contention statistics, lock-order cycles, shared variables (lost updates, data races) and the
+narration. No I/O, no threads, no clock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from ..tracing import Trace
 from .lockorder import OrderEdge, PotentialDeadlock, lock_order
-from .narration import Words, narrate
+from .narration import Words, lost_sentence, narrate, race_sentence
+from .shared import SharedData, shared_data
 from .timeline import Interval, Link, Timeline, replay
 
 __all__ = ["Analysis", "analyse"]
@@ -26,6 +28,7 @@ class Analysis:
     timeline: Timeline
     order_edges: list[OrderEdge]
     potential: list[PotentialDeadlock]
+    shared: SharedData
 
     @property
     def intervals(self) -> list[Interval]:
@@ -88,7 +91,7 @@ class Analysis:
 
     def to_json(self, lang: str) -> dict[str, Any]:
         """Everything the player shows, as JSON, with the sentences in `lang`."""
-        narration = narrate(self.trace, self.timeline, lang)
+        narration = narrate(self.trace, self.timeline, lang, self.shared.lost_updates)
         timeline, end = self.timeline, self.timeline.end_t
         locks = sorted({hold.obj for hold in timeline.holds} | set(timeline.max_waiters))
         longest = self.longest_wait()
@@ -179,6 +182,51 @@ class Analysis:
             "narration": [
                 {"index": s.index, "thread": s.thread, "text": s.text} for s in narration
             ],
+        } | self._shared_json(lang)
+
+    def _shared_json(self, lang: str) -> dict[str, Any]:
+        words = Words(self.trace, lang)
+        shared = self.shared
+        writers = {
+            var.id: len({a.thread for a in var.accesses if a.mode == "w"})
+            for var in shared.variables
+        }
+        return {
+            "variables": [
+                {
+                    "id": var.id,
+                    "label": var.label,
+                    "values": [list(pair) for pair in var.values],
+                    "accesses": [
+                        [a.index, a.thread, a.mode, a.value, a.line] for a in var.accesses
+                    ],
+                }
+                for var in shared.variables
+            ],
+            "lost_updates": [
+                {
+                    "variable": lost.variable,
+                    "read": lost.read.index,
+                    "overwritten": lost.overwritten.index,
+                    "write": lost.write.index,
+                    "thread": lost.thread,
+                    "other": lost.other,
+                    "value": lost.write.value,
+                    "text": lost_sentence(words, lost),
+                }
+                for lost in shared.lost_updates
+            ],
+            "races": [
+                {
+                    "variable": race.variable,
+                    "threads": [race.first.thread, race.second.thread],
+                    "lines": [race.first.line, race.second.line],
+                    "indexes": [race.first.index, race.second.index],
+                    "lost": race.lost,
+                    "text": race_sentence(words, race, writers[race.variable]),
+                }
+                for race in shared.races
+            ],
         }
 
     def _ending(self, status: str) -> dict[str, Any] | None:
@@ -216,4 +264,4 @@ def analyse(trace: Trace) -> Analysis:
     """Derive everything a student should see from one recorded run (pure)."""
     timeline = replay(trace)
     edges, potential = lock_order(timeline)
-    return Analysis(trace, timeline, edges, potential)
+    return Analysis(trace, timeline, edges, potential, shared_data(trace, timeline))

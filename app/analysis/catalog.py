@@ -1,8 +1,9 @@
 """The sentences of the narration, one dictionary per language.
 
 Placeholders: {thread} and {other} are thread names, {obj} an object's label (the template
-puts it in backticks), {item} a value, {ms} / {s} durations already formatted for the
-language, {n} a number, {text} printed text. Adding a language is adding a dictionary with
+puts it in backticks), {item} a value ({old}: the value it replaced), {ms} / {s} durations
+already formatted for the language, {n} a number or a line ({m}: a second line), {text}
+printed text. Adding a language is adding a dictionary with
 the same keys (a test checks they match).
 """
 
@@ -64,6 +65,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "timer_fire": "{thread} se dispara: llegó su hora.",
         "timer_cancel": "{thread} cancela {other}.",
         "print": "{thread} imprime «{text}».",
+        "read": "{thread} lee `{obj}`: {item}.",
+        "write": "{thread} escribe {item} en `{obj}`.",
+        "write.lost": (
+            "{thread} escribe {item} en `{obj}` sobre el {old} que {other} escribió en la línea "
+            "{n}, sin haberlo leído: la actualización de {other} se pierde."
+        ),
+        "race": (
+            "{thread} (línea {n}) y {other} (línea {m}) usan `{obj}` sin un candado en común y "
+            "sin nada que los ordene: podrían perder actualizaciones, aunque esta vez no pasó."
+        ),
+        "race.lost": (
+            "Esta ejecución perdió actualizaciones de `{obj}` porque {thread} (línea {n}) y "
+            "{other} (línea {m}) lo usan sin un candado en común y sin nada que los ordene."
+        ),
+        "race.read": (
+            "{thread} (línea {n}) y {other} (línea {m}) usan `{obj}` sin un candado en común y "
+            "sin nada que los ordene: el valor leído depende de quién llegue primero."
+        ),
         "deadlock": "Interbloqueo: {steps}.",
         "deadlock.step": "{thread} espera `{obj}` (de {other})",
         "deadlock.join": "{thread} espera a que termine {other}",
@@ -135,6 +154,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "timer_fire": "{thread} fires: its time has come.",
         "timer_cancel": "{thread} cancels {other}.",
         "print": '{thread} prints "{text}".',
+        "read": "{thread} reads `{obj}`: {item}.",
+        "write": "{thread} writes {item} to `{obj}`.",
+        "write.lost": (
+            "{thread} writes {item} to `{obj}` over the {old} {other} wrote at line {n}, "
+            "without having read it: {other}'s update is lost."
+        ),
+        "race": (
+            "{thread} (line {n}) and {other} (line {m}) use `{obj}` with no lock in common and "
+            "nothing ordering them: they could lose updates, even though this run did not."
+        ),
+        "race.lost": (
+            "This run lost updates of `{obj}` because {thread} (line {n}) and {other} "
+            "(line {m}) use it with no lock in common and nothing ordering them."
+        ),
+        "race.read": (
+            "{thread} (line {n}) and {other} (line {m}) use `{obj}` with no lock in common and "
+            "nothing ordering them: the value read depends on who gets there first."
+        ),
         "deadlock": "Deadlock: {steps}.",
         "deadlock.step": "{thread} waits for `{obj}` (held by {other})",
         "deadlock.join": "{thread} waits for {other} to finish",

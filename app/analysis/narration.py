@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ..tracing import Trace
 from .catalog import CATALOG, REASONS
+from .shared import LostUpdate, Race, lost_updates, variables
 from .timeline import Interval, Timeline
 
-__all__ = ["Sentence", "narrate", "format_ms", "format_number", "format_seconds", "Words"]
+__all__ = [
+    "Sentence",
+    "narrate",
+    "format_ms",
+    "format_number",
+    "format_seconds",
+    "Words",
+    "lost_sentence",
+    "race_sentence",
+]
 
 # Steps a student does not need told: the thread's first step (its start is told by the
 # thread that started it), the end of a sleep (the next sentence shows it), an interrupted
@@ -71,13 +82,22 @@ class Words:
         return self.messages[key].format(**values)
 
 
-def narrate(trace: Trace, timeline: Timeline, lang: str) -> list[Sentence]:
+def narrate(
+    trace: Trace, timeline: Timeline, lang: str, lost: Iterable[LostUpdate] | None = None
+) -> list[Sentence]:
+    """One sentence per meaningful event; `lost` are the trace's lost updates when known."""
     words = Words(trace, lang)
+    if lost is None:
+        lost = lost_updates(variables(trace))
+    losing = {found.write.index: found for found in lost}
     blocked_from = {(iv.thread, iv.start): iv for iv in timeline.intervals if iv.kind}
     waited_until = {(iv.thread, iv.end): iv for iv in timeline.intervals if iv.kind}
     sentences = []
     for index, ev in enumerate(trace.events):
         if ev.kind in _SILENT:
+            continue
+        if index in losing:
+            sentences.append(Sentence(index, ev.thread, lost_sentence(words, losing[index])))
             continue
         text = _sentence(words, trace, ev.kind, ev.thread, ev.obj, ev.arg, index, ev.t,
                          blocked_from, waited_until)  # fmt: skip
@@ -154,6 +174,8 @@ def _sentence(
         return say(kind, other=words.name(other), s=format_seconds(interval_s, lang), **common)
     if kind == "print":
         return say(kind, text=str(arg).rstrip("\n"), **common)
+    if kind in ("read", "write"):
+        return say(kind, item=format_item(arg), **common)
     if kind == "deadlock":
         return ending_sentence(words, trace, "deadlock", arg if isinstance(arg, list) else None)
     if kind == "stall":
@@ -161,6 +183,35 @@ def _sentence(
     if kind in words.messages:
         return say(kind, **common)
     return None
+
+
+def lost_sentence(words: Words, found: LostUpdate) -> str:
+    """The write that lost another thread's update, told at that write."""
+    return words.say(
+        "write.lost",
+        thread=words.name(found.thread),
+        obj=words.label(found.variable),
+        item=format_item(found.write.value),
+        old=format_item(found.overwritten.value),
+        other=words.name(found.other),
+        n=found.overwritten.line,
+    )
+
+
+def race_sentence(words: Words, race: Race, writers: int) -> str:
+    """A data race; `writers` is how many threads write the variable (one: only reads race)."""
+    if race.lost:
+        key = "race.lost"
+    else:
+        key = "race" if writers > 1 else "race.read"
+    return words.say(
+        key,
+        obj=words.label(race.variable),
+        thread=words.name(race.first.thread),
+        n=race.first.line,
+        other=words.name(race.second.thread),
+        m=race.second.line,
+    )
 
 
 def ending_sentence(

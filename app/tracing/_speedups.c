@@ -959,6 +959,412 @@ static PyType_Spec core_spec = {
     .slots = core_slots,
 };
 
+/* ---- Shared variables: the proxies instrumented code reads and writes through ---------
+ *
+ * app.instrument rewrites `counter` as `__hilos_g__.counter`, `self.balance` as
+ * `__hilos_a__[self, "balance"]` and `accounts[i]` as `__hilos_i__[accounts, i, "accounts"]`.
+ * Attribute and subscript operations on these C types run no bytecode, so the interpreter
+ * cannot switch threads inside them, exactly as it cannot between the LOAD_GLOBAL and the
+ * STORE_GLOBAL of `counter += 1`: the program keeps its own switch points (a Python method
+ * would add one at its entry, and with it lost updates CPython would not have). The access and
+ * its record are one step. The Python proxies of app/tracing/shared.py remain the reference;
+ * these hand over to them whenever the run is intercepted (a gate, or stopping) or the thread
+ * is not known yet. */
+
+typedef struct {
+    PyObject_HEAD
+    FastState *state;
+    PyObject *index;     /* Variables.index: key -> number */
+    PyObject *variables; /* the Variables, for a variable seen the first time */
+    PyObject *fallback;  /* the pure-Python proxy of the same kind */
+    PyObject *ns;        /* SharedGlobals only: the program's namespace */
+    int read_code, write_code;
+} Shared;
+
+static int
+shared_traverse(Shared *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->state);
+    Py_VISIT(self->index);
+    Py_VISIT(self->variables);
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->ns);
+    return 0;
+}
+
+static int
+shared_clear(Shared *self)
+{
+    Py_CLEAR(self->state);
+    Py_CLEAR(self->index);
+    Py_CLEAR(self->variables);
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->ns);
+    return 0;
+}
+
+static void
+shared_dealloc(Shared *self)
+{
+    PyObject_GC_UnTrack(self);
+    shared_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+shared_init(Shared *self, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"state", "variables", "fallback", "read_code", "write_code", "ns",
+                            NULL};
+    PyObject *state, *variables, *fallback, *ns = Py_None;
+    int read_code, write_code;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOii|O", names, &FastStateType, &state,
+                                     &variables, &fallback, &read_code, &write_code, &ns))
+        return -1;
+    if (!STATE_READY((FastState *)state)) {
+        PyErr_SetString(PyExc_RuntimeError, "a shared proxy takes an initialised FastState");
+        return -1;
+    }
+    PyObject *index = PyObject_GetAttrString(variables, "index");
+    if (index == NULL)
+        return -1;
+    if (!PyDict_Check(index)) {
+        Py_DECREF(index);
+        PyErr_SetString(PyExc_TypeError, "variables.index must be a dict");
+        return -1;
+    }
+    if (ns != Py_None && !PyDict_Check(ns)) {
+        Py_DECREF(index);
+        PyErr_SetString(PyExc_TypeError, "ns must be a dict");
+        return -1;
+    }
+    Py_XSETREF(self->index, index);
+    Py_INCREF(state);
+    Py_XSETREF(self->state, (FastState *)state);
+    Py_INCREF(variables);
+    Py_XSETREF(self->variables, variables);
+    Py_INCREF(fallback);
+    Py_XSETREF(self->fallback, fallback);
+    if (ns != Py_None) {
+        Py_INCREF(ns);
+        Py_XSETREF(self->ns, ns);
+    }
+    self->read_code = read_code;
+    self->write_code = write_code;
+    return 0;
+}
+
+/* The calling thread and the program's line, or 0 when the Python proxy must do this access
+ * (intercepted run, unknown thread); -1 on error. */
+static int
+shared_where(Shared *self, long *tid, int *line)
+{
+    FastState *st = self->state;
+    if (!STATE_READY(st) || st->intercept)
+        return 0;
+    int error;
+    PyObject *known = current_tid(st, &error);
+    if (known == NULL)
+        return error ? -1 : 0;
+    Py_DECREF(known);
+    *tid = tl_tid_c;
+    /* Called from outside the program's file (code it exec'd): the thread, but no line. */
+    if (program_line(st, PyEval_GetFrame(), 0, line) == -2)
+        return -1;
+    return 1;
+}
+
+/* The variable's number: from the index, or from the Variables the first time (`method` with
+ * `args`). -1 on error. */
+static long
+shared_number(Shared *self, PyObject *key, const char *method, PyObject *args)
+{
+    PyObject *number = key ? PyDict_GetItemWithError(self->index, key) : NULL;
+    if (number == NULL) {
+        if (PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_TypeError))
+                return -1;
+            PyErr_Clear(); /* an unhashable key: the Variables knows what to do */
+        }
+        PyObject *made = PyObject_CallMethod(self->variables, method, "O", args);
+        if (made == NULL)
+            return -1;
+        long n = PyLong_AsLong(made);
+        Py_DECREF(made);
+        return n;
+    }
+    return PyLong_AsLong(number);
+}
+
+static int
+is_scalar(PyObject *v)
+{
+    return v == Py_None || PyLong_CheckExact(v) || PyBool_Check(v) || PyFloat_CheckExact(v) ||
+           PyUnicode_CheckExact(v) || PyBytes_CheckExact(v) || PyComplex_CheckExact(v);
+}
+
+static int
+shared_read(Shared *self, long tid, int line, long number, PyObject *value)
+{
+    if (!is_scalar(value))
+        return 0; /* a reference to a container: its items are the variables */
+    FastState *st = self->state;
+    return push_row(st, now_ns() - st->t0, tid, self->read_code, number, line, value);
+}
+
+static int
+shared_write(Shared *self, long tid, int line, long number, PyObject *value)
+{
+    FastState *st = self->state;
+    long long t = now_ns() - st->t0;
+    if (is_scalar(value))
+        return push_row(st, t, tid, self->write_code, number, line, value);
+    PyObject *marker = PyUnicode_FromFormat("<%s>", _PyType_Name(Py_TYPE(value)));
+    if (marker == NULL)
+        return -1;
+    int rc = push_row(st, t, tid, self->write_code, number, line, marker);
+    Py_DECREF(marker);
+    return rc;
+}
+
+/* SharedGlobals: `__hilos_g__.name` is the program's module-level variable `name`. */
+
+static PyObject *
+globals_getattro(Shared *self, PyObject *name)
+{
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return NULL;
+    if (where == 0)
+        return PyObject_GetAttr(self->fallback, name);
+    long number = shared_number(self, name, "of_global", name);
+    if (number < 0)
+        return NULL;
+    PyObject *value = PyDict_GetItemWithError(self->ns, name);
+    if (value == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        /* Not the program's: a builtin, or a NameError, as LOAD_GLOBAL would say. */
+        return PyObject_GetAttr(self->fallback, name);
+    }
+    Py_INCREF(value);
+    if (shared_read(self, tid, line, number, value) < 0) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    return value;
+}
+
+static int
+globals_setattro(Shared *self, PyObject *name, PyObject *value)
+{
+    if (value == NULL)
+        return PyObject_DelAttr(self->fallback, name);
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return -1;
+    if (where == 0)
+        return PyObject_SetAttr(self->fallback, name, value);
+    long number = shared_number(self, name, "of_global", name);
+    if (number < 0)
+        return -1;
+    if (shared_write(self, tid, line, number, value) < 0)
+        return -1;
+    return PyDict_SetItem(self->ns, name, value);
+}
+
+/* SharedAttributes: `__hilos_a__[obj, "name"]` is the attribute `name` of `obj`. */
+
+static int
+unpack_key(PyObject *key, Py_ssize_t n, PyObject **items)
+{
+    if (!PyTuple_CheckExact(key) || PyTuple_GET_SIZE(key) != n) {
+        PyErr_SetString(PyExc_TypeError, "a shared access takes a tuple made by app.instrument");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        items[i] = PyTuple_GET_ITEM(key, i);
+    return 0;
+}
+
+static long
+attr_number(Shared *self, PyObject *owner, PyObject *name)
+{
+    PyObject *id = PyLong_FromVoidPtr(owner);
+    if (id == NULL)
+        return -1;
+    PyObject *key = PyTuple_Pack(2, id, name);
+    Py_DECREF(id);
+    if (key == NULL)
+        return -1;
+    long number = -1;
+    PyObject *found = PyDict_GetItemWithError(self->index, key);
+    if (found != NULL)
+        number = PyLong_AsLong(found);
+    else if (!PyErr_Occurred()) {
+        PyObject *made = PyObject_CallMethod(self->variables, "of_attribute", "OO", owner, name);
+        if (made != NULL) {
+            number = PyLong_AsLong(made);
+            Py_DECREF(made);
+        }
+    }
+    Py_DECREF(key);
+    return number;
+}
+
+static PyObject *
+attrs_subscript(Shared *self, PyObject *key)
+{
+    PyObject *k[2];
+    if (unpack_key(key, 2, k) < 0)
+        return NULL;
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return NULL;
+    if (where == 0)
+        return PyObject_GetItem(self->fallback, key);
+    long number = attr_number(self, k[0], k[1]);
+    if (number < 0)
+        return NULL;
+    PyObject *value = PyObject_GetAttr(k[0], k[1]);
+    if (value == NULL)
+        return NULL;
+    if (shared_read(self, tid, line, number, value) < 0) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    return value;
+}
+
+static int
+attrs_ass_subscript(Shared *self, PyObject *key, PyObject *value)
+{
+    PyObject *k[2];
+    if (unpack_key(key, 2, k) < 0)
+        return -1;
+    if (value == NULL)
+        return PyObject_DelAttr(k[0], k[1]);
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return -1;
+    if (where == 0)
+        return PyObject_SetItem(self->fallback, key, value);
+    long number = attr_number(self, k[0], k[1]);
+    if (number < 0 || PyObject_SetAttr(k[0], k[1], value) < 0)
+        return -1;
+    return shared_write(self, tid, line, number, value);
+}
+
+/* SharedItems: `__hilos_i__[container, key, "label"]` is the item `key` of `container`. */
+
+static long
+item_number(Shared *self, PyObject *container, PyObject *index, PyObject *label)
+{
+    PyObject *id = PyLong_FromVoidPtr(container);
+    if (id == NULL)
+        return -1;
+    PyObject *key = PyTuple_Pack(2, id, index);
+    Py_DECREF(id);
+    if (key == NULL)
+        return -1;
+    long number = -1;
+    PyObject *found = PyDict_GetItemWithError(self->index, key);
+    Py_DECREF(key);
+    if (found != NULL)
+        return PyLong_AsLong(found);
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError))
+            return -1;
+        PyErr_Clear(); /* unhashable: the Variables knows what to do */
+    }
+    PyObject *made =
+        PyObject_CallMethod(self->variables, "of_item", "OOO", container, index, label);
+    if (made != NULL) {
+        number = PyLong_AsLong(made);
+        Py_DECREF(made);
+    }
+    return number;
+}
+
+static PyObject *
+items_subscript(Shared *self, PyObject *key)
+{
+    PyObject *k[3];
+    if (unpack_key(key, 3, k) < 0)
+        return NULL;
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return NULL;
+    if (where == 0)
+        return PyObject_GetItem(self->fallback, key);
+    long number = item_number(self, k[0], k[1], k[2]);
+    if (number < 0)
+        return NULL;
+    PyObject *value = PyObject_GetItem(k[0], k[1]);
+    if (value == NULL)
+        return NULL;
+    if (shared_read(self, tid, line, number, value) < 0) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    return value;
+}
+
+static int
+items_ass_subscript(Shared *self, PyObject *key, PyObject *value)
+{
+    PyObject *k[3];
+    if (unpack_key(key, 3, k) < 0)
+        return -1;
+    if (value == NULL)
+        return PyObject_DelItem(k[0], k[1]);
+    long tid;
+    int line;
+    int where = shared_where(self, &tid, &line);
+    if (where < 0)
+        return -1;
+    if (where == 0)
+        return PyObject_SetItem(self->fallback, key, value);
+    long number = item_number(self, k[0], k[1], k[2]);
+    if (number < 0 || PyObject_SetItem(k[0], k[1], value) < 0)
+        return -1;
+    return shared_write(self, tid, line, number, value);
+}
+
+static PyMappingMethods attrs_mapping = {0, (binaryfunc)attrs_subscript,
+                                         (objobjargproc)attrs_ass_subscript};
+static PyMappingMethods items_mapping = {0, (binaryfunc)items_subscript,
+                                         (objobjargproc)items_ass_subscript};
+
+#define SHARED_TYPE(NAME, DOC, ...)                                                           \
+    {                                                                                         \
+        PyVarObject_HEAD_INIT(NULL, 0).tp_name = "app.tracing._speedups." NAME,               \
+        .tp_basicsize = sizeof(Shared), .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,  \
+        .tp_doc = DOC, .tp_new = PyType_GenericNew, .tp_init = (initproc)shared_init,         \
+        .tp_traverse = (traverseproc)shared_traverse, .tp_clear = (inquiry)shared_clear,      \
+        .tp_dealloc = (destructor)shared_dealloc, __VA_ARGS__                                 \
+    }
+
+static PyTypeObject SharedGlobalsType = SHARED_TYPE(
+    "SharedGlobals", "The program's module-level variables, each access recorded.",
+    .tp_getattro = (getattrofunc)globals_getattro, .tp_setattro = (setattrofunc)globals_setattro);
+static PyTypeObject SharedAttributesType =
+    SHARED_TYPE("SharedAttributes", "Attributes of the program's objects, each access recorded.",
+                .tp_as_mapping = &attrs_mapping);
+static PyTypeObject SharedItemsType =
+    SHARED_TYPE("SharedItems", "Items of the program's containers, each access recorded.",
+                .tp_as_mapping = &items_mapping);
+
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_speedups", "Compiled fast path of the traced Lock.", -1, NULL,
 };
@@ -966,7 +1372,9 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&FastStateType) < 0 || PyType_Ready(&RealLockType) < 0)
+    if (PyType_Ready(&FastStateType) < 0 || PyType_Ready(&RealLockType) < 0 ||
+        PyType_Ready(&SharedGlobalsType) < 0 || PyType_Ready(&SharedAttributesType) < 0 ||
+        PyType_Ready(&SharedItemsType) < 0)
         return NULL;
     zero = PyLong_FromLong(0);
     if (zero == NULL)
@@ -994,11 +1402,16 @@ PyInit__speedups(void)
         Py_DECREF(module);
         return NULL;
     }
-    Py_INCREF(&RealLockType);
-    if (PyModule_AddObject(module, "RealLock", (PyObject *)&RealLockType) < 0) {
-        Py_DECREF(&RealLockType);
-        Py_DECREF(module);
-        return NULL;
+    PyTypeObject *types[] = {&RealLockType, &SharedGlobalsType, &SharedAttributesType,
+                             &SharedItemsType};
+    const char *type_names[] = {"RealLock", "SharedGlobals", "SharedAttributes", "SharedItems"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        Py_INCREF(types[i]);
+        if (PyModule_AddObject(module, type_names[i], (PyObject *)types[i]) < 0) {
+            Py_DECREF(types[i]);
+            Py_DECREF(module);
+            return NULL;
+        }
     }
     return module;
 }

@@ -63,6 +63,7 @@ def problems(trace: Trace) -> list[str]:
     items: dict[int, Counter[Any]] = {o.id: Counter() for o in trace.objects if o.kind in _QUEUES}
     previous_t = 0
     last_kind: dict[int, tuple[str, int]] = {}
+    value_of: dict[int, Any] = {}
     awaiting_resume: dict[int, tuple[int, int]] = {}
 
     for i, ev in enumerate(trace.events):
@@ -136,6 +137,20 @@ def problems(trace: Trace) -> list[str]:
 
         info = objects.get(ev.obj)
         if info is None:
+            continue
+        if info.kind == "Variable":
+            if kind == "write":
+                value_of[ev.obj] = ev.arg
+            elif kind == "read":
+                # What a read returns is what the last write left (or, before any write, what
+                # the variable held from the start, the same for every read until a write).
+                if ev.obj in value_of and value_of[ev.obj] != ev.arg:
+                    found.append(
+                        f"{where}: reads {ev.arg!r}, but the last write left {value_of[ev.obj]!r}"
+                    )
+                value_of.setdefault(ev.obj, ev.arg)
+            else:
+                found.append(f"{where}: a variable is only read and written")
             continue
         if info.kind in _LOCKS:
             if kind in ("acquire_request", "acquire_fail") and holder.get(ev.obj) is None:

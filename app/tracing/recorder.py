@@ -20,7 +20,7 @@ from time import monotonic, perf_counter_ns
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-from . import labels, modules, primitives, queues, registry, threads, waitgraph
+from . import labels, modules, primitives, queues, registry, shared, threads, waitgraph
 from .check import OUTCOMES_OF
 from .common import TICK, Gate, RunAborted, Waiting
 from .modules import build_modules
@@ -40,9 +40,12 @@ _AFTER_ABORT = frozenset({K["aborted"], K["thread_abort"], K["deadlock"], K["sta
 _REQUESTS = frozenset(K[kind] for kind in OUTCOMES_OF)
 _ANSWERS = frozenset({K[kind] for kinds in OUTCOMES_OF.values() for kind in kinds} | {K["aborted"]})
 _Row = tuple[int, int, int, int, int, Any]
+_ACCESSES = frozenset({K["read"], K["write"]})
+# Values stored as they are, with no call to jsonable (the common case, kept cheap).
+_AS_IS = frozenset({int, bool, type(None)})
 
 # The files whose frames are never the program's: this layer and the modules it stands in for.
-_INTERNAL_MODULES = (labels, modules, primitives, queues, registry, threads, waitgraph)
+_INTERNAL_MODULES = (labels, modules, primitives, queues, registry, shared, threads, waitgraph)
 
 
 def _internal_files() -> set[str]:
@@ -89,6 +92,7 @@ class Recorder:
         self.threads: list[ThreadInfo] = self.registry.threads
         self.objects = self.registry.objects
         self.graph = WaitForGraph()
+        self.variables = shared.Variables()
         self.main: TracedThread | None = None
         self.aborted: str | None = None
         self.abort_event = _std_threading.Event()
@@ -280,6 +284,15 @@ class Recorder:
 
     def label(self, oid: int) -> str:
         return self.registry.label(oid)
+
+    def shared_proxies(self, namespace: dict[str, Any]) -> dict[str, Any]:
+        """The objects instrumented code uses to reach its shared variables (see `shared`)."""
+        compiled = None
+        if self.fast_state is not None:
+            from . import _speedups  # type: ignore[attr-defined]
+
+            compiled = _speedups
+        return shared.proxies(self, namespace, self.variables, compiled)
 
     def on_abort(self, hook: Callable[[], None]) -> None:
         """Call `hook` when the run is stopped (a primitive that blocks in its own way)."""
@@ -493,6 +506,7 @@ class Recorder:
         if self.fast_state is not None:
             rows.extend(self.fast_state.take_rows())
         rows.sort(key=itemgetter(0))
+        rows = self._shared_variables(rows)
         if self.abort_t is not None:
             # What threads did while being unwound is not part of the program's story:
             # keep only how each wait and each thread was cut short.
@@ -525,6 +539,43 @@ class Recorder:
                 "max_events": self.max_events,
             },
         )
+
+    def _shared_variables(self, rows: list[_Row]) -> list[_Row]:
+        """Keep the accesses to variables more than one thread touched, as objects of their
+        own; the others were never shared and add nothing."""
+        accesses = _ACCESSES
+        touched: dict[int, set[int]] = {}
+        first_line: dict[int, int] = {}
+        for _, thread, _, number, line, _ in [row for row in rows if row[2] in accesses]:
+            seen = touched.get(number)
+            if seen is None:
+                touched[number] = {thread}
+                first_line[number] = line
+            elif thread not in seen:
+                seen.add(thread)
+        if not touched:
+            return rows
+        table = self.variables.table
+        oids = {
+            number: self.registry.add_variable(*table[number][:2], first_line[number] or None)
+            for number, threads in touched.items()
+            if len(threads) > 1
+        }
+        as_is = _AS_IS
+        return [
+            row
+            if row[2] not in accesses
+            else (
+                row[0],
+                row[1],
+                row[2],
+                oids[row[3]],
+                row[4],
+                row[5] if type(row[5]) in as_is else jsonable(row[5]),
+            )
+            for row in rows
+            if row[2] not in accesses or row[3] in oids
+        ]
 
     def _completed(self) -> Outcome:
         notes = [self._end_note] if self._end_note else []

@@ -147,6 +147,17 @@ class Registry:
             self.objects.append(ObjectInfo(oid, kind, label, line, info or {}))
         return oid
 
+    def add_variable(self, scope: str, label: str, line: int | None) -> int:
+        """Register a shared variable of the program (`counter`, `Account.balance`)."""
+        with self._lock:
+            uses = self._labels_used.get(label, 0) + 1
+            self._labels_used[label] = uses
+            if uses > 1:
+                label = f"{label}#{uses}"
+            oid = len(self.objects) + 1
+            self.objects.append(ObjectInfo(oid, "Variable", label, line, {"scope": scope}))
+        return oid
+
     def relabel(self, oid: int, label: str) -> None:
         with self._lock:
             self.objects[oid - 1].label = label

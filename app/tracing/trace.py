@@ -20,7 +20,7 @@ __all__ = [
     "jsonable",
 ]
 
-SCHEMA = "hilos.trace/2.1"
+SCHEMA = "hilos.trace/2.2"
 # Majors this reader understands: 1 is 2 without runs (every column a plain array).
 _READS = ("1", "2")
 # A document whose runs expand past this many events is refused rather than unfolded.
@@ -75,6 +75,8 @@ KINDS: tuple[str, ...] = (
     "stall",
     "aborted",
     "resume",
+    "read",
+    "write",
 )
 KIND_CODE: dict[str, int] = {name: code for code, name in enumerate(KINDS)}
 

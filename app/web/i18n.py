@@ -116,6 +116,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.longest": "Espera más larga",
         "player.longest.cut": "y seguía esperando cuando Hilos detuvo la ejecución",
         "player.ms": "{ms} ms",
+        "player.legend.read": (
+            "lectura (hueca, en el color del hilo; si se amontonan, una raya encima)"
+        ),
+        "player.legend.write": "escritura (rellena; si se amontonan, una raya debajo)",
+        "player.legend.lost": (
+            "actualización perdida: la escritura pisada sin que nadie la lea, tachada; la flecha "
+            "va de la lectura ya vieja a la escritura que la pisa"
+        ),
+        "player.access.read": "{thread} lee `{variable}`: {value} (línea {line})",
+        "player.access.write": "{thread} escribe {value} en `{variable}` (línea {line})",
+        "player.lost": "Actualización perdida",
+        "player.lost.title": "Actualizaciones perdidas",
+        "player.lost.read": "lectura que se queda vieja",
+        "player.lost.overwritten": "pisada sin que nadie la lea",
+        "player.lost.write": "calculada con un valor viejo",
+        "player.lost.more": "y {n} más: la narración cuenta cada una cuando pasa",
+        "player.races": "Carreras de datos",
+        "player.words": "Los carriles en palabras",
+        "player.words.line": "línea {line}",
+        "player.words.held": "{object}: lo tiene {thread}",
+        "player.words.free": "{object}: libre",
+        "player.words.queue": "{object}: {n} en la cola",
+        "player.words.set": "{object}: activado",
+        "player.words.clear": "{object}: sin activar",
+        "player.words.by": "lo escribió {thread} (línea {line})",
+        "player.words.none": "{variable}: todavía sin valor",
     },
     "en": {
         "site.tagline": "See what Python threads really do.",
@@ -216,6 +242,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.longest": "Longest wait",
         "player.longest.cut": "and still waiting when Hilos stopped the run",
         "player.ms": "{ms} ms",
+        "player.legend.read": (
+            "read (hollow, in the thread's colour; where they crowd, a tick above)"
+        ),
+        "player.legend.write": "write (filled; where they crowd, a tick below)",
+        "player.legend.lost": (
+            "lost update: the write overwritten before anyone read it, crossed out; the arrow "
+            "goes from the stale read to the write that overwrote it"
+        ),
+        "player.access.read": "{thread} reads `{variable}`: {value} (line {line})",
+        "player.access.write": "{thread} writes {value} to `{variable}` (line {line})",
+        "player.lost": "Lost update",
+        "player.lost.title": "Lost updates",
+        "player.lost.read": "a read that goes stale",
+        "player.lost.overwritten": "overwritten before anyone read it",
+        "player.lost.write": "computed from a stale value",
+        "player.lost.more": "and {n} more: the narration tells each one as it happens",
+        "player.races": "Data races",
+        "player.words": "The lanes in words",
+        "player.words.line": "line {line}",
+        "player.words.held": "{object}: held by {thread}",
+        "player.words.free": "{object}: free",
+        "player.words.queue": "{object}: {n} queued",
+        "player.words.set": "{object}: set",
+        "player.words.clear": "{object}: not set",
+        "player.words.by": "written by {thread} (line {line})",
+        "player.words.none": "{variable}: no value yet",
     },
 }
 

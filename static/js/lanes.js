@@ -1,11 +1,13 @@
-// Draws the swimlanes on a canvas: one lane per thread, object lanes under them, wait-for
-// arrows at the playhead, hand-offs, and the deadlock cycle closed. States differ by colour
-// and by pattern, so colour never carries the meaning alone.
+// Draws the swimlanes on a canvas: one lane per thread, object lanes under them (shared
+// variables last), wait-for arrows at the playhead, hand-offs, and the deadlock cycle closed.
+// States differ by colour and by pattern, so colour never carries the meaning alone.
 
-import { countUpTo, decimal, label, segmentAt, threadName } from "./model.js";
+import { countUpTo, decimal, indexAtTime, label, segmentAt, threadName } from "./model.js";
+import { drawShared, hitMark, hitRow, paintMarks, paintSteps, stepRow } from "./shared.js";
 
 const LANE_H = 30;
 const OBJ_H = 22;
+const VAR_H = 44; // a variable's lane: its read/write marks on top, its values under them
 const AXIS_H = 20;
 const LINK_WINDOW = 12; // how many events a hand-off arrow stays on screen
 const LINK_COLORS = { handoff: "#7a1f14", item: "#5b3f8f", wake: "#8a5a00", join: "#1d1d1f" };
@@ -60,8 +62,20 @@ export class Lanes {
     this.model = model;
     this.strings = strings;
     this.view = "time";
-    this.objectRows = [...model.lockBands.keys(), ...model.queueSizes.keys(), ...model.flags.keys()];
-    this.axisY = PAD + model.threads.length * LANE_H + this.objectRows.length * OBJ_H + 14;
+    this.laneH = LANE_H;
+    this.objectRows = [...model.lockBands.keys(), ...model.queueSizes.keys(), ...model.flags.keys(), ...model.variables.keys()];
+    let y = PAD + model.threads.length * LANE_H + 8;
+    this.rows = this.objectRows.map((obj) => {
+      const h = model.variables.has(obj) ? VAR_H : OBJ_H;
+      const row = { obj, y, h };
+      const sizes = model.queueSizes.get(obj);
+      if (sizes) stepRow(row, sizes.map((q) => ({ i: q.i, t: q.t, value: q.size })), "queue", h);
+      if (model.variables.has(obj)) stepRow(row, model.variables.get(obj).values, "variable", h);
+      y += h;
+      return row;
+    });
+    this.rowOf = new Map(this.rows.map((row) => [row.obj, row]));
+    this.axisY = y + 6;
     this.height = this.axisY + AXIS_H + 24;
     this.styles = null;
     this.full = null;
@@ -74,6 +88,19 @@ export class Lanes {
   setView(view) {
     this.view = view;
     this.full = null;
+  }
+
+  colorOf(tid) {
+    return threadColor(this.model.lane.get(tid) ?? 0);
+  }
+
+  /** The last event at or before a point's x (the inverse of x()). */
+  indexAtX(px) {
+    const width = this.width - this.labelW - PAD * 2;
+    const frac = Math.min(1, Math.max(0, (px - this.labelW - PAD) / width));
+    const n = Math.max(1, this.model.events.length - 1);
+    if (this.view === "steps") return Math.floor(frac * n + 1e-9);
+    return indexAtTime(this.model, frac * Math.max(1, this.model.duration));
   }
 
   x(i, t) {
@@ -158,34 +185,17 @@ export class Lanes {
       }
       flush();
     });
-    const top = PAD + model.threads.length * LANE_H + 8;
-    this.objectRows.forEach((obj, r) => {
-      const y = top + r * OBJ_H;
+    this.rows.forEach((row) => {
+      const { obj, y } = row;
       ctx.fillStyle = "#eef0f2";
-      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
+      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, row.h - 6);
       for (const band of model.lockBands.get(obj) || []) {
         const x0 = this.x(band.from, band.t);
         const x1 = band.to === null ? this.x(last, end.t) : this.x(band.to, band.tTo);
         ctx.fillStyle = threadColor(model.lane.get(band.thread));
         ctx.fillRect(x0, y + 5, Math.max(2, x1 - x0), OBJ_H - 10);
       }
-      const sizes = model.queueSizes.get(obj);
-      if (sizes) {
-        const max = Math.max(1, ...sizes.map((q) => q.size));
-        ctx.strokeStyle = "#5b3f8f";
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        let lastY = y + OBJ_H - 4;
-        ctx.moveTo(this.labelW + PAD, lastY);
-        for (const q of sizes) {
-          const x = this.x(q.i, q.t);
-          ctx.lineTo(x, lastY);
-          lastY = y + OBJ_H - 4 - (q.size / max) * (OBJ_H - 8);
-          ctx.lineTo(x, lastY);
-        }
-        ctx.lineTo(this.x(last, end.t), lastY);
-        ctx.stroke();
-      }
+      if (row.steps) paintSteps(this, ctx, row, this.x(last, end.t));
       const flags = model.flags.get(obj);
       if (flags) {
         ctx.fillStyle = "#c9a400";
@@ -196,6 +206,7 @@ export class Lanes {
         });
       }
     });
+    paintMarks(this, ctx);
     this.paintAxis(ctx);
     this.full = full;
   }
@@ -256,12 +267,11 @@ export class Lanes {
       ctx.fillStyle = "#1d1d1f";
       ctx.fillText(th.name.slice(0, 18), 12, y + LANE_H / 2);
     });
-    const top = PAD + model.threads.length * LANE_H + 8;
-    this.objectRows.forEach((obj, r) => {
+    this.rows.forEach(({ obj, y, h }) => {
       ctx.fillStyle = "#444";
-      ctx.fillText(label(model, obj).slice(0, 18), 12, top + r * OBJ_H + OBJ_H / 2);
+      ctx.fillText(label(model, obj).slice(0, 18), 12, y + h / 2);
       ctx.fillStyle = "#eef0f2";
-      ctx.fillRect(this.labelW + PAD, top + r * OBJ_H + 3, this.width - this.labelW - PAD * 2, OBJ_H - 6);
+      ctx.fillRect(this.labelW + PAD, y + 3, this.width - this.labelW - PAD * 2, h - 6);
     });
     const x0 = this.labelW;
     const axisTop = this.axisY - 2;
@@ -271,6 +281,7 @@ export class Lanes {
     // The axis is drawn whole: it says where the run is going.
     ctx.drawImage(this.full, 0, axisTop * ratio, this.full.width, AXIS_H * ratio, 0, axisTop, this.width, AXIS_H);
     this.drawLinks(i);
+    drawShared(this, i, headX);
     this.drawWaits(i, headX);
     ctx.strokeStyle = "#1d1d1f";
     ctx.lineWidth = 1.5;
@@ -378,8 +389,13 @@ export class Lanes {
     }
   }
 
-  /** Lane, segment and time under a point, for the hover explanation. */
+  /** What is under a point, for the hover explanation: a read/write mark, a thread's segment,
+   *  or a step row (a variable, a queue) and its value there. */
   hit(px, py, i) {
+    const mark = hitMark(this, px, py, i);
+    if (mark) return mark;
+    const row = hitRow(this, px, py, i);
+    if (row) return row;
     const k = Math.floor((py - PAD) / LANE_H);
     if (k < 0 || k >= this.model.threads.length || px < this.labelW) return null;
     for (const seg of this.model.segments[k]) {

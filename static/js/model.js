@@ -1,5 +1,6 @@
 // From a hilos.trace/2.x (or /1) document to what the player draws: per-thread state segments,
-// lock holders, queue sizes, event flags, hand-off links and the deadlock cycle.
+// lock holders, queue sizes, event flags, hand-off links, the deadlock cycle, and the shared
+// variables with their reads, writes and lost updates.
 // Pure functions over arrays; no DOM here.
 
 const REQUESTS = {
@@ -187,8 +188,69 @@ export function buildModel(doc) {
   });
   return {
     doc, trace, events, threads, objects, lane, segments, lockBands, queueSizes, flags, links,
-    lines, duration: end.t, outcome: trace.outcome,
+    lines, duration: end.t, outcome: trace.outcome, ...sharedData(doc.analysis, events, objects),
   };
+}
+
+/** Shared variables: each one's values over time and its reads and writes (from
+ *  `analysis.variables`, or from the trace's read/write events when the analysis has none, as
+ *  in a run read in another language before the analysis knew them), and the lost updates.
+ *  A run recorded before variables were traced has none: every list is empty. */
+function sharedData(analysis, events, objects) {
+  const variables = new Map();
+  for (const o of objects.values()) {
+    if (o.kind === "Variable") variables.set(o.id, { id: o.id, label: o.label, values: [], accesses: [] });
+  }
+  const at = (i) => (Number.isInteger(i) && i >= 0 && i < events.length ? events[i] : null);
+  const given = analysis && Array.isArray(analysis.variables) ? analysis.variables : null;
+  if (given) {
+    for (const v of given) {
+      const entry = variables.get(v.id);
+      if (!entry) continue;
+      for (const [i, value] of v.values || []) if (at(i)) entry.values.push({ i, t: at(i).t, value });
+      for (const [i, thread, rw, value, line] of v.accesses || []) {
+        if (at(i)) entry.accesses.push({ i, t: at(i).t, thread, obj: v.id, rw, value, line });
+      }
+    }
+  } else if (variables.size) {
+    for (const e of events) {
+      const entry = variables.get(e.obj);
+      if (!entry || (e.kind !== "read" && e.kind !== "write")) continue;
+      const rw = e.kind === "read" ? "r" : "w";
+      entry.accesses.push({ i: e.i, t: e.t, thread: e.thread, obj: e.obj, rw, value: e.arg, line: e.line });
+      if (rw === "w" || !entry.values.length) entry.values.push({ i: e.i, t: e.t, value: e.arg });
+    }
+  }
+  const accesses = [...variables.values()].flatMap((v) => v.accesses).sort((a, b) => a.i - b.i);
+  const lost = (analysis && Array.isArray(analysis.lost_updates) ? analysis.lost_updates : [])
+    .filter((u) => variables.has(u.variable) && at(u.read) && at(u.overwritten) && at(u.write))
+    .map((u) => ({ ...u, text: typeof u.text === "string" ? u.text : "" }))
+    .sort((a, b) => a.write - b.write);
+  const races = (analysis && Array.isArray(analysis.races) ? analysis.races : []).filter((r) => r && r.text);
+  return { variables, accesses, lost, races };
+}
+
+/** A value as Python shows it (None, True, a string as it came), numbers with the page's
+ *  decimal mark; `max` characters at most. */
+export function showValue(value, max = 40) {
+  let text;
+  if (value === null || value === undefined) text = "None";
+  else if (typeof value === "boolean") text = value ? "True" : "False";
+  else if (typeof value === "number") text = decimal(value);
+  else text = String(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The lost update that event `index` belongs to (as its stale read, the write it overwrote or
+ *  the write that won), once the playhead at `i` has reached its winning write; or null. */
+export function lostAt(model, index, i) {
+  return model.lost.find((u) => u.write <= i && (u.read === index || u.overwritten === index || u.write === index)) || null;
+}
+
+/** The value of a variable at event index `i` (undefined before anything is known). */
+export function valueAt(variable, i) {
+  const k = countUpTo(variable.values, "i", i) - 1;
+  return k >= 0 ? variable.values[k] : undefined;
 }
 
 /** How many items of a list sorted by `field` have it at most `value` (binary search). */

@@ -1,12 +1,14 @@
 // The player: loads a run, then plays, pauses, steps and scrubs through its events while the
 // lanes, the code panel, the narration and the summary follow the playhead.
 
-import { buildModel, countUpTo, decimal, indexAtTime, label, threadName, useDecimalMark } from "./model.js";
+import { buildModel, countUpTo, decimal, indexAtTime, label, lostAt, threadName, useDecimalMark } from "./model.js";
 import { Lanes, threadColor } from "./lanes.js";
+import { describeLanes, describeMark, describeRow, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const STEP_MS = 250; // one event per step at 1x
 const TIME_SLOWDOWN = 10; // at 1x, 1 ms of the threads lasts 10 ms on screen
+const LOST_LISTED = 3; // lost updates told in the summary; the narration tells every one
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -40,20 +42,35 @@ function icon(name) {
   return svg;
 }
 
+// The read/write marks of the lanes, as the legend shows them: hollow, filled, and a write
+// crossed out with the arrow from the stale read (shared.js draws them on the canvas).
+const MARKS = {
+  read: '<path d="M9 3l6 6-6 6-6-6z" fill="#fff" stroke="#37474f" stroke-width="2"/>',
+  write: '<path d="M9 3l6 6-6 6-6-6z" fill="#37474f" stroke="#37474f" stroke-width="2"/>',
+  lost: '<path d="M19 3l6 6-6 6-6-6z" fill="#37474f"/><path d="M13 3l12 12M13 15l12-12" stroke="#fff" stroke-width="4"/>' +
+    '<path d="M13 3l12 12M13 15l12-12" stroke="#a3261b" stroke-width="2.2"/><path d="M1 1c6 0 9 4 10 9" fill="none" stroke="#a3261b" stroke-width="1.8"/><path d="M8 8l3.5 5 2-5.5z" fill="#a3261b"/>',
+};
+
+function markIcon(kind) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", kind === "lost" ? "0 0 28 18" : "0 0 18 18");
+  svg.setAttribute("class", `mark-${kind}`);
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.innerHTML = MARKS[kind];
+  return svg;
+}
+
 /** Text with `names` in backticks, as nodes: the names become <code>. */
 function withCode(text) {
   return text.split("`").map((part, k) => (k % 2 ? el("code", { text: part }) : document.createTextNode(part)));
-}
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
 }
 
 const ms = (ns) => decimal((ns / 1e6).toFixed(1));
 
 function fallbackNarration(model) {
   return model.events
-    .filter((e) => !["thread_run"].includes(e.kind))
+    .filter((e) => !["thread_run", "read", "write"].includes(e.kind)) // accesses: sharedNarration
     .map((e) => ({
       index: e.i,
       text: `${threadName(model, e.thread)}: ${e.kind.replace(/_/g, " ")}${e.obj ? ` ${label(model, e.obj)}` : ""}${e.kind === "print" ? ` «${e.arg}»` : ""}`,
@@ -77,7 +94,8 @@ export class Player {
     this.reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     const analysis = doc.analysis;
     this.analysis = analysis || null;
-    this.narration = analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model);
+    this.lostTexts = new Set(this.model.lost.map((u) => u.text).filter(Boolean));
+    this.narration = sharedNarration(analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model), this.model, strings);
     // Where the run's ending (the deadlock closing, the stall found) sits on the timeline.
     this.endingIndex = this.model.events.findIndex((e) => e.kind === "deadlock" || e.kind === "stall");
     root.dataset.outcome = this.model.outcome.status;
@@ -105,13 +123,22 @@ export class Player {
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
     this.legend = el("ul", { class: "legend", "aria-label": s["player.legend"] },
       ...["running", "ready", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
+    if (this.model.variables.size) {
+      this.legend.append(el("li", { class: "mark" }, markIcon("read"), s["player.legend.read"]),
+        el("li", { class: "mark" }, markIcon("write"), s["player.legend.write"]));
+    }
+    if (this.model.lost.length) this.legend.append(el("li", { class: "mark" }, markIcon("lost"), s["player.legend.lost"]));
+    // The picture in words, lane by lane, at the playhead: kept current while it is open.
+    this.words = el("ul", {});
+    this.wordsBox = el("details", { class: "lanes-words" }, el("summary", {}, s["player.words"]), this.words);
+    this.wordsBox.addEventListener("toggle", () => this.renderWords(this.index));
     // Both panels scroll: focusable, so keyboard users can scroll them too.
     this.code = el("ol", { class: "code", tabindex: "0", "aria-label": s["player.code"] },
       ...this.model.trace.source.split("\n").map((line) => el("li", {}, el("code", { text: line || " " }))));
     this.story = el("ul", { class: "narration", tabindex: "0", "aria-live": "polite", "aria-label": s["player.narration"] });
     this.summary = el("div", { class: "summary" });
     this.ending = this.buildEnding();
-    const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.legend, this.ending);
+    const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.legend, this.wordsBox, this.ending);
     const side = el("div", { class: "side" },
       el("h3", {}, s["player.narration"]), this.story, el("h3", {}, s["player.summary"]), this.summary);
     this.root.replaceChildren(controls, stage, el("div", { class: "below" }, this.code, side));
@@ -213,6 +240,13 @@ export class Player {
     this.index = Math.max(-1, Math.min(last, index));
     if (!fromPlayback) this.pause();
     this.render();
+    // Stepping onto a read or write shows its mark's tooltip, as hovering it does.
+    const access = this.model.accesses[countUpTo(this.model.accesses, "i", this.index) - 1];
+    if (!fromPlayback && access && access.i === this.index) {
+      const text = describeMark(this.model, this.strings, { access, lost: lostAt(this.model, access.i, access.i) });
+      // Under the lanes, so that it covers none of what it explains.
+      this.showTip(text, this.lanes.x(access.i, access.t) - 24, this.lanes.axisY + 6);
+    } else this.tip.hidden = true;
   }
 
   render() {
@@ -224,6 +258,7 @@ export class Player {
     this.root.dataset.index = String(i);
     this.renderCode(i);
     this.renderStory(i);
+    this.renderWords(i);
     this.ending.hidden = !(this.endingIndex >= 0 && i >= this.endingIndex);
   }
 
@@ -269,6 +304,11 @@ export class Player {
     });
   }
 
+  renderWords(i) {
+    if (!this.wordsBox.open) return;
+    this.words.replaceChildren(...describeLanes(this.model, this.strings, i).map((text) => el("li", {}, text)));
+  }
+
   renderStory(i) {
     // How many sentences are due at the playhead (binary search: narrations can be long).
     const all = this.narration;
@@ -282,6 +322,7 @@ export class Player {
     this.story.replaceChildren(...all.slice(Math.max(0, lo - 100), lo).map((n) => {
       const ev = this.model.events[n.index];
       const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), ...withCode(n.text));
+      if (n.lost || this.lostTexts.has(n.text)) item.classList.add("lost");
       const lane = this.model.lane.get(ev.thread);
       if (lane !== undefined) item.style.borderLeftColor = threadColor(lane);
       return item;
@@ -326,6 +367,16 @@ export class Player {
         ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, ...withCode(p.text))))
         : el("p", {}, s["player.potential.none"]));
     }
+    // Shared data: what the analysis found, in its words (the picture draws the lost updates).
+    if (model.lost.length) {
+      // The first few in words (the narration tells each one when it happens), then how many more.
+      const shown = model.lost.slice(0, LOST_LISTED).map((u) => el("li", {}, ...withCode(u.text || label(model, u.variable))));
+      if (model.lost.length > LOST_LISTED) shown.push(el("li", { class: "more" }, fill(s["player.lost.more"], { n: model.lost.length - LOST_LISTED })));
+      parts.push(el("h4", {}, `${s["player.lost.title"]}: ${model.lost.length}`), el("ul", { class: "lost" }, ...shown));
+    }
+    if (model.races.length) {
+      parts.push(el("h4", {}, s["player.races"]), el("ul", { class: "races" }, ...model.races.map((r) => el("li", {}, ...withCode(r.text)))));
+    }
     this.summary.replaceChildren(...parts);
   }
 
@@ -336,14 +387,27 @@ export class Player {
       this.tip.hidden = true;
       return;
     }
+    this.showTip(this.describeHit(hit), ev.clientX - rect.left, ev.clientY - rect.top);
+  }
+
+  describeHit(hit) {
+    if (hit.access) return describeMark(this.model, this.strings, hit);
+    if (hit.row) return describeRow(this.model, this.strings, hit);
     const { seg, lane } = hit;
     let text = `${this.model.threads[lane].name}: ${this.strings[`state.${seg.state}`]}`;
     if (seg.obj) text += ` · ${label(this.model, seg.obj)}`;
     if (seg.kind === "timer") text += ` · ${this.strings["player.timer"]}`;
     if (seg.holder !== undefined && seg.holder !== null) text += ` ← ${threadName(this.model, seg.holder)}`;
-    this.tip.textContent = text;
-    this.tip.style.left = `${ev.clientX - rect.left + 12}px`;
-    this.tip.style.top = `${ev.clientY - rect.top + 12}px`;
+    return text;
+  }
+
+  /** The tooltip near a point of the canvas, kept inside the player (a phone has no room to
+   *  spare on the right). */
+  showTip(text, x, y) {
+    this.tip.textContent = text.replace(/`/g, "");
     this.tip.hidden = false;
+    const room = this.canvas.clientWidth - this.tip.offsetWidth - 2;
+    this.tip.style.left = `${Math.max(0, Math.min(x + 12, room))}px`;
+    this.tip.style.top = `${y + 12}px`;
   }
 }

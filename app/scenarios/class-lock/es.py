@@ -9,6 +9,8 @@ SHARED = True  # False: cada instancia crea su propio candado en __init__
 class MiThread(threading.Thread):
     # Se crea una sola vez, al definir la clase: todas las instancias comparten este candado
     lock = threading.Lock()
+    # También es de la clase: cuántos hilos pasaron por la sección protegida
+    pasaron = 0
 
     def __init__(self, nombre):
         super().__init__(name=nombre)
@@ -19,7 +21,9 @@ class MiThread(threading.Thread):
     def run(self):
         with self.lock:  # si otra instancia lo tiene, este hilo espera su turno
             print(f"{self.name} entra a la sección protegida")
+            visto = MiThread.pasaron  # leer...
             time.sleep(WORK)
+            MiThread.pasaron = visto + 1  # ...y escribir, sin que otro se meta en medio
             print(f"{self.name} sale")
 
 
@@ -28,3 +32,4 @@ for hilo in hilos:
     hilo.start()
 for hilo in hilos:
     hilo.join()
+print(f"Pasaron {MiThread.pasaron} hilos; se esperaban {THREADS}")
