@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,6 +23,25 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _whole(text: str, least: int) -> int:
+    """A whole number, at least `least` (argparse reports the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r}: give {least} or more")
+    return value
+
+
+def _count(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _count0(text: str) -> int:
+    return _whole(text, 0)
 
 
 def _seconds(text: str) -> float:
@@ -58,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for the program's `random` module")
     run.add_argument("--max-seconds", type=_seconds, default=10.0, help="wall-time limit")
     run.add_argument("--quiet", action="store_true", help="do not echo the program's output")
+    run.add_argument(
+        "--schedule",
+        metavar="NAMES",
+        help=(
+            "a controlled run: one thread at a time, virtual time; NAMES are the threads to "
+            'take at each decision, comma-separated ("" for the default policy alone)'
+        ),
+    )
 
     trace = commands.add_parser(
         "trace",
@@ -91,10 +119,84 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", choices=("es", "en"), help="viewer language")
     export.add_argument("--db", type=Path, help="SQLite file of saved runs (default: HILOS_DB)")
 
+    explore = commands.add_parser(
+        "explore",
+        help="try the interleavings: every different ending, each with its shortest schedule",
+        description=(
+            "Explore the interleavings of TARGET (a .py file or a scenario id) by controlled "
+            "runs, depth-first, with at most K preemptions and sleep-set reduction; print each "
+            "different ending with how many schedules reached it and the shortest one."
+        ),
+    )
+    explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
+    explore.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE")
+    explore.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
+    explore.add_argument("--max-schedules", type=_count, default=2_000, metavar="N")
+    explore.add_argument("--preemptions", type=_count0, default=2, metavar="K")
+    explore.add_argument("--max-seconds", type=_seconds, default=60.0, help="time limit")
+    explore.add_argument("--no-reduction", action="store_true", help="explore without sleep sets")
+    explore.add_argument("--json", action="store_true", help="machine-readable result")
+
     listing = commands.add_parser("scenarios", help="list the scenarios")
     listing.add_argument("--lang", choices=("es", "en"), default="es")
     listing.add_argument("--json", action="store_true", help="machine-readable list")
     return parser
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from .explore import explore
+
+    params = _parse_sets(args.sets)
+    target: str = args.target
+    path = Path(target)
+    where: dict[str, Any] = {}
+    if not target.endswith(".py") and "/" not in target and not path.exists():
+        from .scenarios import UnknownScenario, get_scenario
+
+        try:
+            scenario = get_scenario(target)
+        except UnknownScenario:
+            raise UsageError(
+                f"{target!r} is neither a .py file nor a scenario id (see `hilos scenarios`)"
+            ) from None
+        source = scenario.source(args.lang)
+        where = {"specs": scenario.params, "scenario": scenario.id, "lang": args.lang}
+    else:
+        source = _read_program(path)
+        where = {"filename": str(path)}
+    last_report = [time.monotonic()]
+
+    def progress(runs: int, schedules: int) -> None:
+        now = time.monotonic()
+        if now - last_report[0] >= 2:
+            last_report[0] = now
+            print(f"hilos: explored {schedules} schedules ({runs} runs)…", file=sys.stderr)
+
+    result = explore(
+        source,
+        params,
+        max_schedules=args.max_schedules,
+        preemptions=args.preemptions,
+        max_seconds=args.max_seconds,
+        reduce=not args.no_reduction,
+        progress=progress,
+        **where,
+    )
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    covered = {
+        "all": "all interleavings",
+        "bounded": f"all with at most {result.preemptions} preemptions",
+        "sampled": f"{result.explored} sampled (a limit stopped the search)",
+    }[result.covered]
+    print(f"{result.explored} schedules explored: {covered}; {len(result.endings)} endings")
+    for ending in result.endings:
+        final = ", ".join(f"{k} = {v}" for k, v in ending.final.items())
+        said = f"; printed {ending.output[-1]!r}" if ending.output else ""
+        print(f"- {ending.status}{' (' + final + ')' if final else ''}{said}: {ending.count}")
+        print(f"    shortest: --schedule {','.join(ending.schedule)!r}")
+    return 0
 
 
 def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
@@ -112,11 +214,21 @@ def _record(args: argparse.Namespace) -> Trace:
     echo = not args.quiet
     target: str = args.target
     common: dict[str, Any] = {"seed": args.seed, "max_seconds": args.max_seconds}
+    if args.schedule is not None:
+        common["schedule"] = parse_schedule(args.schedule)
     path = Path(target)
     if not target.endswith(".py") and "/" not in target and not path.exists():
         return _record_scenario(target, params, args.lang, echo, common)
     source = _read_program(path)
     return run_source(source, params, filename=str(path), echo=echo, **common)
+
+
+def parse_schedule(text: str) -> list[str]:
+    """`Thread-1,Thread-2` as a list of names; "" is no choice at all."""
+    names = [name.strip() for name in text.split(",")] if text.strip() else []
+    if any(not name for name in names):
+        raise UsageError(f"--schedule takes thread names separated by commas (got {text!r})")
+    return names
 
 
 def _read_program(path: Path) -> str:
@@ -327,6 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _trace(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "explore":
+            return _explore(args)
         return _run(args)
     except (UsageError, ScenarioError) as exc:
         print(f"hilos: error: {exc}", file=sys.stderr)

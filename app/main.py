@@ -17,6 +17,7 @@ from .settings import Settings
 from .store import RunStore
 from .web.api import SavedRunsFastPath, api_router
 from .web.embed import embed_router
+from .web.explorations import ExplorationService
 from .web.i18n import say
 from .web.middleware import BodyLimit, SecurityHeaders
 from .web.pages import page_lang, page_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = RunStore(settings.db)
     executor = RunExecutor(settings.run_workers, settings.run_queue)
     service = RunService(store, executor, settings.run_seconds)
+    explorations = ExplorationService(store, executor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.settings = settings
     app.state.service = service
-    app.include_router(api_router(service=service, retry_after=settings.retry_after))
+    app.state.explorations = explorations
+    app.include_router(
+        api_router(service=service, explorations=explorations, retry_after=settings.retry_after)
+    )
     pages = Pages()
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
 

@@ -8,13 +8,14 @@ import linecache
 import math
 import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
 from .instrument import instrument
 from .tracing import Recorder, RunAborted, Trace
+from .tracing.controller import Controller
 from .tracing.supervisor import supervise
 from .tracing.threads import error_line, start_main
 
@@ -271,6 +272,9 @@ def run_source(
     any_import: bool = False,
     speedups: bool = True,
     shared: bool = True,
+    schedule: Sequence[str] | None = None,
+    pause: bool = False,
+    control: Controller | None = None,
 ) -> Trace:
     """Record one run of `source`. Bad input raises ScenarioError before anything runs.
 
@@ -280,6 +284,14 @@ def run_source(
     machine (`hilos trace`), never for code the server runs. `speedups=False` records with
     the pure-Python reference primitives only; `shared=False` leaves shared variables out
     (the program's code then runs unrewritten).
+
+    With a `schedule` (thread names, one per decision) the run is controlled: one thread at a
+    time, virtual time, the schedule then the default policy deciding who goes next
+    (`tracing/controller.py`); with `pause` it stops at the first decision past the schedule.
+    The seed is 0 unless given, so that a schedule replays. A schedule that does not fit the
+    program raises ScenarioError naming the decision. A caller that needs more of the
+    controlled run (the candidates at each decision, the preemptions) passes its own
+    `control` instead of a schedule.
     """
     filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
     source, used = apply_parameters(source, params, specs, filename)
@@ -295,7 +307,10 @@ def run_source(
     except SyntaxError as exc:  # compile-time checks the parser leaves (e.g. 'return' outside)
         raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    seed = secrets.randbits(32) if seed is None else seed
+    if control is None and schedule is not None:
+        control = Controller(list(schedule), pause=pause)
+    if seed is None:
+        seed = 0 if control is not None else secrets.randbits(32)
     rec = Recorder(
         source=source,
         filename=filename,
@@ -305,6 +320,7 @@ def run_source(
         max_threads=max_threads,
         max_events=max_events,
         speedups=speedups,
+        control=control,
     )
     modules = dict(rec.modules)
     modules["random"] = _seeded_random(seed)
@@ -347,4 +363,16 @@ def run_source(
     trace.scenario = scenario
     trace.lang = lang
     trace.params = used
+    if control is not None:
+        if control.error is not None:
+            raise ScenarioError(f"the schedule does not fit this program: {control.error}")
+        if control.given:
+            raise ScenarioError(
+                f"the schedule does not fit this program: the run had {len(control.taken)} "
+                f"decisions and the schedule names {len(control.taken) + len(control.given)}"
+            )
+        trace.schedule = {
+            "choices": control.taken,
+            "next": control.ready_at_end_of_choices or [],
+        }
     return trace

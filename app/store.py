@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS runs (
     etag        TEXT NOT NULL,
     body        BLOB NOT NULL
 );
+-- Explorations of a scenario's interleavings: deterministic, so kept by a content address
+-- (scenario, version, language, values, limits) and served like runs.
+CREATE TABLE IF NOT EXISTS explorations (
+    id          TEXT PRIMARY KEY,
+    created     REAL NOT NULL,
+    etag        TEXT NOT NULL,
+    body        BLOB NOT NULL
+);
 -- The run each scenario shows before anyone presses "run again": one per scenario, language
 -- and version of its files, so editing a scenario records a fresh default and old permalinks
 -- keep working.
@@ -152,6 +160,33 @@ class RunStore:
             .fetchone()
         )
         return StoredRun(*row) if row else None
+
+    def save_exploration(self, exploration_id: str, document: bytes) -> StoredRun:
+        """Keep an exploration's JSON document under its content address (once: the same
+        address always holds the same result)."""
+        body = gzip.compress(document, compresslevel=6, mtime=0)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        created = time.time()
+        self._connect().execute(
+            "INSERT OR IGNORE INTO explorations VALUES (?, ?, ?, ?)",
+            (exploration_id, created, etag, body),
+        )
+        found = self.get_exploration(exploration_id)
+        assert found is not None
+        return found
+
+    def get_exploration(self, exploration_id: str) -> StoredRun | None:
+        row = (
+            self._connect()
+            .execute(
+                "SELECT id, created, etag, body FROM explorations WHERE id = ?",
+                (exploration_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return StoredRun(row[0], None, None, "{}", "explored", row[1], row[2], row[3])
 
     def count(self) -> int:
         row: Any = self._connect().execute("SELECT COUNT(*) FROM runs").fetchone()

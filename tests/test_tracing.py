@@ -155,7 +155,7 @@ def test_timer_fires_or_is_cancelled() -> None:
 def test_every_operation_passes_the_choke_point() -> None:
     seen: list[tuple[int, int, int]] = []
     rec = Recorder()
-    rec.gate = lambda tid, kind, obj: seen.append((tid, kind, obj))
+    rec.gate = lambda tid, kind, obj, line: seen.append((tid, kind, obj))
     th, q, tm = rec.modules["threading"], rec.modules["queue"], rec.modules["time"]
     lock, event, cola = th.Lock(), th.Event(), q.Queue()
     with lock:

@@ -1,8 +1,9 @@
 """The scenario registry: every concept of the course as a program a student can play.
 
 A scenario is a folder beside this file: `scenario.toml` (texts per language, concepts,
-parameters, expected outcome) and one source file per language (`es.py`, `en.py`). Loading
-validates everything, so a broken scenario fails the tests, never a user.
+parameters, expected outcome, and a goal where the order of the threads matters) and one source
+file per language (`es.py`, `en.py`). Loading validates everything, so a broken scenario fails
+the tests, never a user.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..analysis.goals import GOAL_KINDS, VALUE_KINDS, Goal
 from ..runner import ScenarioError, check_imports, find_parameters, shown_value
 
 __all__ = [
@@ -133,6 +135,7 @@ class Scenario:
     params: dict[str, Param]
     texts: dict[str, Texts]
     folder: Path = field(repr=False)
+    goal: Goal | None = None
 
     def source(self, lang: str) -> str:
         if lang not in LANGS:
@@ -221,6 +224,53 @@ def _param(folder: Path, name: str, table: Any) -> Param:
     return Param(name, kind, default, dict(label), low, high)
 
 
+_GOAL_KEYS = frozenset({"kind", *LANGS, "variable", "value", "impossible", "impossible_when"})
+
+
+def _goal(folder: Path, data: dict[str, Any], params: dict[str, Param]) -> Goal | None:
+    table = data.get("goal")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _fail(folder, "[goal] must be a table")
+    # A misspelt key would be ignored silently, and `impossible` is what the page promises.
+    unknown = sorted(set(table) - _GOAL_KEYS)
+    if unknown:
+        raise _fail(folder, f"[goal] has an unknown key {unknown[0]}")
+    kind = table.get("kind")
+    if kind not in GOAL_KINDS:
+        raise _fail(folder, f"[goal] kind must be one of {', '.join(GOAL_KINDS)} (got {kind!r})")
+    text = {lang: _text(folder, table, lang, "goal") for lang in LANGS}
+    variable, value = table.get("variable"), table.get("value")
+    if kind in VALUE_KINDS:
+        if not isinstance(variable, dict) or any(
+            not isinstance(variable.get(lang), str) or not variable[lang].strip() for lang in LANGS
+        ):
+            raise _fail(folder, f"[goal] of kind {kind} needs variable with es and en")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise _fail(folder, f"[goal] of kind {kind} needs a number as value")
+        variable = {lang: variable[lang].strip() for lang in LANGS}
+    elif variable is not None or value is not None:
+        raise _fail(folder, f"[goal] of kind {kind} takes no variable or value")
+    impossible = table.get("impossible", False)
+    if not isinstance(impossible, bool):
+        raise _fail(folder, "[goal] impossible must be true or false")
+    when = table.get("impossible_when", {})
+    if not isinstance(when, dict):
+        raise _fail(folder, "[goal] impossible_when must be a table of parameter values")
+    if impossible and when:
+        raise _fail(folder, "[goal] is impossible always or impossible_when, not both")
+    impossible_when: dict[str, int | float | bool] = {}
+    for name, given in when.items():
+        if name not in params:
+            raise _fail(folder, f"[goal] impossible_when names unknown parameter {name}")
+        try:
+            impossible_when[name] = params[name].coerce(given)
+        except ParamError as exc:
+            raise _fail(folder, f"[goal] impossible_when: {exc}") from None
+    return Goal(kind, text, variable, value, impossible, impossible_when)
+
+
 def _check_source(folder: Path, lang: str, params: dict[str, Param]) -> None:
     path = folder / f"{lang}.py"
     if not path.is_file():
@@ -278,6 +328,7 @@ def load_folder(folder: Path) -> Scenario:
         raise _fail(folder, "params must be tables [params.NAME]")
     params = {name: _param(folder, name, table) for name, table in raw_params.items()}
     texts = _texts(folder, data)
+    goal = _goal(folder, data, params)
     for lang in LANGS:
         _check_source(folder, lang, params)
     return Scenario(
@@ -289,6 +340,7 @@ def load_folder(folder: Path) -> Scenario:
         params=params,
         texts=texts,
         folder=folder,
+        goal=goal,
     )
 
 

@@ -185,9 +185,9 @@ def problems(trace: Trace) -> list[str]:
                 else:
                     bag[key] -= 1
 
-    if trace.outcome.status != "limit":
+    if trace.outcome.status not in ("limit", "paused"):
         # Every request gets its outcome, `aborted` included, unless the event limit cut the
-        # trace short.
+        # trace short or the run is paused for a choice (its waits go on after it).
         for tid, stack in pending.items():
             if stack:
                 found.append(f"thread {tid}: {stack[-1][0]} never answered")

@@ -11,7 +11,6 @@ import warnings
 from collections import deque
 from collections.abc import Callable
 from time import monotonic as _monotonic
-from time import perf_counter_ns
 from types import FunctionType
 from typing import Any, TypeVar
 
@@ -41,6 +40,11 @@ ACQUIRE_TIMEOUT = K["acquire_timeout"]
 ACQUIRE_FAIL = K["acquire_fail"]
 RELEASE = K["release"]
 RESUME = K["resume"]
+
+
+def _released(lock: Any) -> Callable[[], bool]:
+    """Whether `lock` (a Condition waiter's, held until notify) was let go."""
+    return lambda: not lock.locked()
 
 
 def _check_lock_args(blocking: bool, timeout: float) -> None:
@@ -168,7 +172,7 @@ class _LockBase:
             self._saw_taken(int(t))
             return None
         with meta:
-            now = perf_counter_ns() - self._rec.t0
+            now = self._rec.now()
             if self._real.acquire(False):
                 self._owner = tid
                 return now
@@ -191,7 +195,7 @@ class _LockBase:
             else:
                 with meta:
                     self._real.release()
-                    t = perf_counter_ns() - self._rec.t0
+                    t = self._rec.now()
             self._released_at = t
             return t
         except RuntimeError:
@@ -223,7 +227,13 @@ class _LockBase:
                 return bool(real.acquire(True, seconds))
 
         waiting = Waiting(
-            "acquire", oid, line, timeout != -1, self._holder, owner_only=self._kind == "RLock"
+            "acquire",
+            oid,
+            line,
+            timeout != -1,
+            self._holder,
+            owner_only=self._kind == "RLock",
+            ready=lambda: not real.locked(),
         )
         ok = rec.block(tid, waiting, attempt, None if timeout == -1 else timeout)
         if not ok:
@@ -519,7 +529,7 @@ class TracedCondition:
             if timeout is None or timeout > 0:
                 gotit = rec.block(
                     tid,
-                    Waiting("wait", oid, line, timeout is not None),
+                    Waiting("wait", oid, line, timeout is not None, ready=_released(waiter)),
                     lambda seconds: waiter.acquire(True, seconds),
                     timeout,
                 )
@@ -633,7 +643,7 @@ class TracedSemaphore:
         rec.append((t, tid, ACQUIRE_REQUEST, oid, line, timeout))
         ok = rec.block(
             tid,
-            Waiting("acquire", oid, line, timeout is not None),
+            Waiting("acquire", oid, line, timeout is not None, ready=lambda: self._value > 0),
             lambda seconds: self._take(seconds, tid, line, ACQUIRE_GRANTED),
             timeout,
         )
@@ -735,10 +745,62 @@ class TracedEvent:
             result = False
         else:
             result = rec.block(
-                tid, Waiting("wait", oid, line, timeout is not None), real.wait, timeout
+                tid,
+                Waiting("wait", oid, line, timeout is not None, ready=real.is_set),
+                real.wait,
+                timeout,
             )
         rec.append((rec.now(), tid, K["wait_return"], oid, line, result))
         return result
+
+
+class _ControlledCondition:
+    """The condition a Barrier uses inside, for a controlled run: `wait_for` parks with the
+    scheduler (offered again once the predicate holds, or at its virtual deadline)."""
+
+    def __init__(self, rec: Runtime, oid: int) -> None:
+        self._rec = rec
+        self._oid = oid
+        self._lock = _allocate_lock()
+
+    def __enter__(self) -> bool:
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
+        result = predicate()
+        if result:
+            return result
+        rec = self._rec
+        tid = rec.tid()
+        waiting = Waiting(
+            "barrier",
+            self._oid,
+            rec.line(2),
+            timeout is not None,
+            ready=lambda: bool(predicate()),
+            outside=_outside(self._lock),
+        )
+        rec.block(tid, waiting, lambda seconds: bool(predicate()), timeout)
+        return predicate()
+
+    def notify_all(self) -> None:
+        pass  # the scheduler asks each waiter's predicate itself
+
+
+def _outside(lock: Any) -> Callable[[Callable[[], None]], None]:
+    """Run park() with `lock` (held by the caller) let go, as a condition wait would."""
+
+    def around(park: Callable[[], None]) -> None:
+        lock.release()
+        try:
+            park()
+        finally:
+            lock.acquire()
+
+    return around
 
 
 @std_named("Barrier")
@@ -756,6 +818,10 @@ class TracedBarrier(_std.Barrier):
         rec = self._rec
         self._oid = rec.register_object("Barrier", {"parties": parties})
         rec.on_abort(self._abort_for_run)
+        if rec.controlled:
+            # The standard Barrier waits on a Condition of its own; in a controlled run its
+            # waiters park with the scheduler instead (the Barrier's logic is unchanged).
+            self._cond = _ControlledCondition(rec, self._oid)
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait until `parties` threads have called wait(); return this one's index."""

@@ -18,10 +18,11 @@ import queue as _std_queue
 import threading as _std
 from _thread import allocate_lock as _allocate_lock
 from collections import deque
-from time import monotonic, perf_counter_ns
+from time import monotonic
 from typing import Any
 
 from .common import Runtime, Waiting
+from .primitives import _outside
 from .trace import KIND_CODE as K
 from .trace import jsonable
 
@@ -157,7 +158,14 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                     return self._qsize() < maxsize
 
                 limit = _limit(timeout)
-                waiting = Waiting("put", oid, line, limit is not None)
+                waiting = Waiting(
+                    "put",
+                    oid,
+                    line,
+                    limit is not None,
+                    ready=lambda: self._qsize() < maxsize,
+                    outside=_outside(self.mutex),
+                )
                 if not rec.block(tid, waiting, room, limit):
                     rec.append((rec.now(), tid, PUT_TIMEOUT, oid, line, value))
                     raise Full
@@ -170,7 +178,7 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                 raise
             self.unfinished_tasks += 1
             value = item if type(item) in _AS_IS else jsonable(item)
-            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
+            rec.append((rec.now(), tid, kind, oid, line, value))
             self.not_empty.notify()
 
     def _put_failed(self, item: Any, size: int, tid: int, kind: int, line: int) -> None:
@@ -211,7 +219,14 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                     return bool(self._qsize())
 
                 limit = _limit(timeout)
-                waiting = Waiting("get", oid, line, limit is not None)
+                waiting = Waiting(
+                    "get",
+                    oid,
+                    line,
+                    limit is not None,
+                    ready=lambda: bool(self._qsize()),
+                    outside=_outside(self.mutex),
+                )
                 if not rec.block(tid, waiting, item_ready, limit):
                     rec.append((rec.now(), tid, GET_TIMEOUT, oid, line, None))
                     raise Empty
@@ -224,7 +239,7 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                     rec.append((rec.now(), tid, ABORTED, oid, line, None))
                 raise
             value = item if type(item) in _AS_IS else jsonable(item)
-            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
+            rec.append((rec.now(), tid, kind, oid, line, value))
             self.not_full.notify()
             return item
 
@@ -255,7 +270,15 @@ class TracedQueue(_std_queue.Queue):  # type: ignore[type-arg]
                         self.all_tasks_done.wait(seconds)
                     return not self.unfinished_tasks
 
-                rec.block(tid, Waiting("queue_join", oid, line, False), all_done, None)
+                waiting = Waiting(
+                    "queue_join",
+                    oid,
+                    line,
+                    False,
+                    ready=lambda: not self.unfinished_tasks,
+                    outside=_outside(self.mutex),
+                )
+                rec.block(tid, waiting, all_done, None)
             rec.append((rec.now(), tid, K["queue_join_return"], oid, line, None))
 
 
@@ -286,7 +309,8 @@ class TracedSimpleQueue:
 
     def __init__(self) -> None:
         self._items: deque[Any] = deque()
-        self._cond = _std.Condition(_std.Lock())
+        self._lock = _std.Lock()
+        self._cond = _std.Condition(self._lock)
         self._oid = self._rec.register_object("SimpleQueue", {"maxsize": 0})
 
     def __repr__(self) -> str:
@@ -299,7 +323,7 @@ class TracedSimpleQueue:
         with self._cond:
             self._items.append(item)
             value = item if type(item) in _AS_IS else jsonable(item)
-            rec.append((perf_counter_ns() - rec.t0, tid, PUT, self._oid, line, value))
+            rec.append((rec.now(), tid, PUT, self._oid, line, value))
             self._cond.notify()
 
     def put_nowait(self, item: Any) -> None:
@@ -325,14 +349,21 @@ class TracedSimpleQueue:
                         self._cond.wait(seconds)
                     return bool(self._items)
 
-                waiting = Waiting("get", oid, line, timeout is not None)
+                waiting = Waiting(
+                    "get",
+                    oid,
+                    line,
+                    timeout is not None,
+                    ready=lambda: bool(self._items),
+                    outside=_outside(self._lock),
+                )
                 if not rec.block(tid, waiting, item_ready, timeout):
                     rec.append((rec.now(), tid, GET_TIMEOUT, oid, line, None))
                     raise Empty
                 kind = GET_DONE
             item = self._items.popleft()
             value = item if type(item) in _AS_IS else jsonable(item)
-            rec.append((perf_counter_ns() - rec.t0, tid, kind, oid, line, value))
+            rec.append((rec.now(), tid, kind, oid, line, value))
             return item
 
     def get_nowait(self) -> Any:

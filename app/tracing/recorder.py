@@ -29,6 +29,7 @@ from .trace import KIND_CODE, KINDS, Event, Outcome, ThreadInfo, Trace, jsonable
 from .waitgraph import Cycle, WaitForGraph
 
 if TYPE_CHECKING:
+    from .controller import Controller
     from .threads import TracedThread
 
 __all__ = ["Recorder", "RunAborted", "Waiting", "TICK"]
@@ -72,6 +73,7 @@ class Recorder:
         echo: bool = False,
         seed: int = 0,
         speedups: bool = True,
+        control: Controller | None = None,
     ) -> None:
         self.max_seconds = max_seconds
         self.max_threads = max_threads
@@ -96,6 +98,8 @@ class Recorder:
         self.main: TracedThread | None = None
         self.aborted: str | None = None
         self.abort_event = _std_threading.Event()
+        # Set when a thread ends or the run stops: what the supervisor waits on between looks.
+        self.changed = _std_threading.Event()
         self.outcome: Outcome | None = None
         self.main_error: dict[str, Any] | None = None
         self.abort_t: int | None = None
@@ -108,11 +112,17 @@ class Recorder:
         self._intercept = False
         self._local = _std_threading.local()
         self._internal = _internal_files()
-        self.fast_state: Any = self._make_fast_state() if speedups else None
+        # A controlled run records through the Python paths: one thread runs at a time and
+        # the clock is the controller's, so the compiled shortcuts have nothing to save.
+        self.control = control
+        self.fast_state: Any = self._make_fast_state() if speedups and not control else None
         if self.fast_state is not None:
             # The compiled choke point; it calls the method below whenever it can't decide.
             self.begin = self.fast_state.begin  # type: ignore[method-assign]
         self.modules: dict[str, ModuleType] = build_modules(self)
+        if control is not None:
+            control.bind(self)
+            self.gate = control.gate
 
     # -- clock, threads, lines -------------------------------------------------------------
 
@@ -139,6 +149,11 @@ class Recorder:
             self.fast_state.intercept = self._intercept
 
     @property
+    def controlled(self) -> bool:
+        """Whether a scheduler decides who runs (a controlled run)."""
+        return self.control is not None
+
+    @property
     def intercepting(self) -> bool:
         """Whether every traced call must pass the Python choke point (a gate, or stopping)."""
         return self._intercept
@@ -148,6 +163,8 @@ class Recorder:
         return self.aborted is not None
 
     def now(self) -> int:
+        if self.control is not None:
+            return self.control.now()
         return perf_counter_ns() - self.t0
 
     def event_count(self) -> int:
@@ -235,12 +252,23 @@ class Recorder:
         line = self.line(4)
         gate = self._gate
         if gate is not None:
-            gate(tid, kind, obj)
+            gate(tid, kind, obj, line)
+        return tid, line
+
+    def begin_access(self, kind: int, label: str) -> tuple[int, int]:
+        """The choke point for a read or write of the shared variable `label`."""
+        control = self.control
+        if control is None:
+            return self.begin(kind, 0)
+        if self.aborted is not None:
+            raise RunAborted(self.aborted)
+        tid, line = self.tid(), self.line(3)
+        control.gate(tid, kind, 0, line, label)
         return tid, line
 
     @property
     def gate(self) -> Gate | None:
-        """Called as gate(thread id, kind code, object id) before every traced operation.
+        """Called as gate(thread id, kind code, object id, line) before every traced operation.
 
         A scheduler sets it to decide which thread proceeds; None runs threads freely.
         """
@@ -342,6 +370,19 @@ class Recorder:
             self.append((now, tid, K["thread_end"], 0, 0, None))
         self.registry.thread_ended(tid, how, now)
         self.graph.drop(tid)
+        self.changed.set()
+        if self.control is not None:
+            self.control.ended(tid)
+
+    def expect_thread(self, tid: int) -> None:
+        """Thread `tid` is about to start (a controlled run holds its steps until it parks)."""
+        if self.control is not None:
+            self.control.expect(tid)
+
+    def thread_started(self, tid: int) -> None:
+        """Thread `tid` was started; in a controlled run, wait until it parks or ends."""
+        if self.control is not None:
+            self.control.started(tid)
 
     def thread_object(self, tid: int) -> _std_threading.Thread | None:
         """The Thread object of thread id `tid`, if the run has one."""
@@ -372,6 +413,15 @@ class Recorder:
         try:
             if cycle is not None and cycle.certain:
                 self.record_deadlock(cycle)
+            if self.control is not None:
+                try:
+                    ok = self.control.block(tid, waiting, attempt, timeout)
+                except RunAborted:
+                    ok = False
+                if self.is_aborted():
+                    self.append((self.now(), tid, K["aborted"], waiting.obj, waiting.line, None))
+                    raise RunAborted(self.aborted)
+                return ok
             while True:
                 if self.aborted is not None:
                     self.append((self.now(), tid, K["aborted"], waiting.obj, waiting.line, None))
@@ -448,6 +498,7 @@ class Recorder:
         *,
         cycle: list[dict[str, Any]] | None = None,
         waiting: list[dict[str, Any]] | None = None,
+        error: dict[str, Any] | None = None,
     ) -> bool:
         """End the run with `status`; return False when it had already ended."""
         with self._state_lock:
@@ -455,7 +506,9 @@ class Recorder:
                 return False
             if waiting is None:
                 waiting = self.waiting_set()
-            self.outcome = Outcome(status, message, cycle=cycle, waiting=waiting or None)
+            self.outcome = Outcome(
+                status, message, cycle=cycle, waiting=waiting or None, error=error
+            )
             self.abort_t = self.now()
             self.aborted = status
             self._set_intercept()
@@ -475,6 +528,7 @@ class Recorder:
 
     def _stop_waits(self) -> None:
         self.abort_event.set()
+        self.changed.set()
         for hook in list(self._abort_hooks):
             hook()
 
@@ -505,12 +559,14 @@ class Recorder:
         rows = self.rows[:]
         if self.fast_state is not None:
             rows.extend(self.fast_state.take_rows())
-        rows.sort(key=itemgetter(0))
+        # A controlled run's events all have times of their own but those recorded while
+        # threads unwind after a stop: these go in thread order, so a run replays exactly.
+        rows.sort(key=itemgetter(0) if self.control is None else itemgetter(0, 1))
         rows = self._shared_variables(rows)
         if self.abort_t is not None:
             # What threads did while being unwound is not part of the program's story:
             # keep only how each wait and each thread was cut short.
-            rows = _cut_at_abort(rows, self.abort_t)
+            rows = _cut_at_abort(rows, self.abort_t, paused=self.aborted == "paused")
         if len(rows) > self.max_events:
             rows = rows[: self.max_events]
         events = _events(rows)
@@ -612,8 +668,13 @@ class Recorder:
         self.append((t, tid, K["print"], 0, self.line(2), jsonable(text)))
 
 
-def _cut_at_abort(rows: list[_Row], cut: int) -> list[_Row]:
-    """Drop what happened after `cut` but how each open wait and each thread was cut short."""
+def _cut_at_abort(rows: list[_Row], cut: int, paused: bool = False) -> list[_Row]:
+    """Drop what happened after `cut` but how each open wait and each thread was cut short.
+
+    A run paused for a choice keeps nothing after it: its threads were not cut short, they
+    wait for the student's decision (the next request goes on from there)."""
+    if paused:
+        return [row for row in rows if row[0] < cut]
     kept: list[_Row] = []
     open_requests: dict[int, int] = {}
     for row in rows:

@@ -72,6 +72,9 @@ class Variables:
             self.table.append((scope, label, owner))
         return number
 
+    def label(self, number: int) -> str:
+        return self.table[number][1]
+
     def of_global(self, name: str) -> int:
         return self._number(name, "global", name, None)
 
@@ -115,7 +118,7 @@ class GlobalsProxy:
     def __getattribute__(self, name: str) -> Any:
         ns: dict[str, Any] = object.__getattribute__(self, "_ns")
         on: _Recording = object.__getattribute__(self, "_on")
-        tid, line = on.rec.begin(READ, 0)
+        tid, line = on.rec.begin_access(READ, name)
         with on.lock:
             value = ns.get(name, _MISSING)
             if value is _MISSING:
@@ -129,7 +132,7 @@ class GlobalsProxy:
     def __setattr__(self, name: str, value: Any) -> None:
         ns: dict[str, Any] = object.__getattribute__(self, "_ns")
         on: _Recording = object.__getattribute__(self, "_on")
-        tid, line = on.rec.begin(WRITE, 0)
+        tid, line = on.rec.begin_access(WRITE, name)
         with on.lock:
             on.write(tid, line, on.variables.of_global(name), value)
             ns[name] = value
@@ -152,19 +155,21 @@ class AttributesProxy:
     def __getitem__(self, key: tuple[Any, str]) -> Any:
         owner, name = key
         on = self._on
-        tid, line = on.rec.begin(READ, 0)
+        number = on.variables.of_attribute(owner, name)
+        tid, line = on.rec.begin_access(READ, on.variables.label(number))
         with on.lock:
             value = getattr(owner, name)
-            on.read(tid, line, on.variables.of_attribute(owner, name), value)
+            on.read(tid, line, number, value)
         return value
 
     def __setitem__(self, key: tuple[Any, str], value: Any) -> None:
         owner, name = key
         on = self._on
-        tid, line = on.rec.begin(WRITE, 0)
+        number = on.variables.of_attribute(owner, name)
+        tid, line = on.rec.begin_access(WRITE, on.variables.label(number))
         with on.lock:
             setattr(owner, name, value)
-            on.write(tid, line, on.variables.of_attribute(owner, name), value)
+            on.write(tid, line, number, value)
 
     def __delitem__(self, key: tuple[Any, str]) -> None:
         delattr(key[0], key[1])
@@ -181,19 +186,21 @@ class ItemsProxy:
     def __getitem__(self, key: tuple[Any, Any, str]) -> Any:
         container, index, label = key
         on = self._on
-        tid, line = on.rec.begin(READ, 0)
+        number = on.variables.of_item(container, index, label)
+        tid, line = on.rec.begin_access(READ, on.variables.label(number))
         with on.lock:
             value = container[index]
-            on.read(tid, line, on.variables.of_item(container, index, label), value)
+            on.read(tid, line, number, value)
         return value
 
     def __setitem__(self, key: tuple[Any, Any, str], value: Any) -> None:
         container, index, label = key
         on = self._on
-        tid, line = on.rec.begin(WRITE, 0)
+        number = on.variables.of_item(container, index, label)
+        tid, line = on.rec.begin_access(WRITE, on.variables.label(number))
         with on.lock:
             container[index] = value
-            on.write(tid, line, on.variables.of_item(container, index, label), value)
+            on.write(tid, line, number, value)
 
     def __delitem__(self, key: tuple[Any, Any, str]) -> None:
         del key[0][key[1]]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .recorder import Recorder
 
-__all__ = ["STALL_QUIET_SECONDS", "supervise"]
+__all__ = ["STALL_QUIET_SECONDS", "program_over", "stuck", "supervise"]
 
 # How long every thread must stay blocked, with nothing recorded, before the run is declared
 # stuck: a thread just woken by set()/put()/release() records its wake-up well within it.
@@ -42,7 +42,10 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
     quiet_since: float | None = None
     quiet_count = -1
     while True:
-        time.sleep(_POLL)
+        # A thread's end wakes this at once (so a run ends when its program does); otherwise
+        # look every few milliseconds.
+        rec.changed.wait(_POLL)
+        rec.changed.clear()
         if rec.is_aborted():
             return
         count = rec.event_count()
@@ -55,7 +58,7 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
             return
         live = rec.registry.live()
         if not alive(main) and all(t.daemon for t in live.values()):
-            _program_over(rec, live)
+            program_over(rec, live)
             return
         if not rec.graph.blocked(live):
             quiet_since = None
@@ -63,11 +66,12 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
         if quiet_since is None or count != quiet_count:
             quiet_since, quiet_count = now, count
         elif now - quiet_since >= STALL_QUIET_SECONDS:
-            _stuck(rec, live)
+            stuck(rec, live)
             return
 
 
-def _program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:
+def program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:
+    """The main code and every non-daemon thread are done: stop the daemons, as exit does."""
     if not live:
         return
     if rec.graph.blocked(live):
@@ -80,7 +84,7 @@ def _program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:
     )
 
 
-def _stuck(rec: Recorder, live: dict[int, threading.Thread]) -> None:
+def stuck(rec: Recorder, live: dict[int, threading.Thread]) -> None:
     """Every live thread waits for something no thread can do: end the run."""
     cycle = rec.graph.find_cycle(live)
     if cycle is None:

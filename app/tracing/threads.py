@@ -126,7 +126,11 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
         child = self._hilos_register(tid)
         rec.append((rec.now(), tid, K["thread_start"], 0, line, child))
         self._hilos_announce(tid, line)
-        self._hilos_launch()
+        rec.expect_thread(child)
+        try:
+            self._hilos_launch()
+        finally:
+            rec.thread_started(child)
 
     def _hilos_start_main(self) -> None:
         """Start this thread as the run's main thread (id 0, started by nobody).
@@ -213,7 +217,12 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
             def holder() -> int | None:
                 return target if self.is_alive() else None
 
-            waiting = Waiting("join", 0, line, timeout is not None, holder, owner_only=True)
+            def ended() -> bool:  # as recorded: the OS may take a moment longer
+                return target is not None and rec.threads[target].end != "running"
+
+            waiting = Waiting(
+                "join", 0, line, timeout is not None, holder, owner_only=True, ready=ended
+            )
             rec.block(tid, waiting, attempt, timeout)
         rec.append((rec.now(), tid, K["join_return"], 0, line, [target, self.is_alive()]))
 
@@ -313,7 +322,8 @@ class TracedTimer(TracedThread):
             # As finished.wait(interval): its errors, and no wait for 0, negative or nan.
             _check_wait_timeout(self.interval)
             seconds = self.interval if self.interval > 0 else 0
-            rec.block(tid, Waiting("timer", 0, 0, True), self.finished.wait, seconds)
+            waiting = Waiting("timer", 0, 0, True, ready=self.finished.is_set)
+            rec.block(tid, waiting, self.finished.wait, seconds)
         if not self.finished.is_set():
             rec.append((rec.now(), tid, K["timer_fire"], 0, self._body_line(), None))
             self.function(*self.args, **self.kwargs)

@@ -20,13 +20,13 @@ __all__ = [
     "jsonable",
 ]
 
-SCHEMA = "hilos.trace/2.2"
+SCHEMA = "hilos.trace/2.3"
 # Majors this reader understands: 1 is 2 without runs (every column a plain array).
 _READS = ("1", "2")
 # A document whose runs expand past this many events is refused rather than unfolded.
 _MAX_READ = 10_000_000
 
-OUTCOMES = ("completed", "deadlock", "stalled", "error", "timeout", "limit")
+OUTCOMES = ("completed", "deadlock", "stalled", "error", "timeout", "limit", "paused")
 
 # The order is part of the format only through the `kinds` table each trace carries,
 # so new kinds may be appended freely.
@@ -277,6 +277,8 @@ class Trace:
     started_at: str = ""
     duration_ns: int = 0
     limits: dict[str, Any] = field(default_factory=dict)
+    # A controlled run's schedule: {"choices": [...], "next": [...]} (docs/trace-format.md).
+    schedule: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # A trace holds only what strict JSON carries: the document it writes is then exactly
@@ -341,6 +343,7 @@ class Trace:
             "started_at": self.started_at,
             "duration_ns": self.duration_ns,
             "limits": self.limits,
+            **({"schedule": self.schedule} if self.schedule is not None else {}),
             "outcome": self.outcome.to_json(),
             "threads": [t.to_json() for t in self.threads],
             "objects": [o.to_json() for o in self.objects],
@@ -440,6 +443,7 @@ class Trace:
                 started_at=data.get("started_at", ""),
                 duration_ns=data.get("duration_ns", 0),
                 limits=data.get("limits") or {},
+                schedule=data.get("schedule"),
             )
         except TraceFormatError:
             raise

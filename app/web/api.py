@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..runner import ScenarioError
-from ..scenarios import UnknownScenario, get_scenario, load_scenarios
+from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun
+from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate
 from .runs import RunService, Saturated
 
@@ -32,6 +33,20 @@ class RunRequest(BaseModel):
     lang: str = Field("es", pattern="^(es|en)$", description="language of the source and texts")
 
 
+class ScheduleRequest(RunRequest):
+    choices: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="the thread to take at each decision, in order (a decision is a step "
+        "where more than one thread could go on)",
+    )
+    run_to_end: bool = Field(
+        False,
+        description="past the choices, let the default policy run to the end (the thread "
+        "that ran last goes on while it can, else the lowest-numbered) instead of pausing",
+    )
+
+
 def stored_response(run: StoredRun, accept_encoding: str | None, status: int = 200) -> Response:
     """The saved bytes as they are: gzipped when the client takes gzip, immutable, with ETag."""
     headers = {
@@ -47,8 +62,95 @@ def stored_response(run: StoredRun, accept_encoding: str | None, status: int = 2
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def api_router(*, service: RunService, retry_after: int) -> APIRouter:
+class ExplorationRequest(RunRequest):
+    preemptions: int = Field(2, ge=0, le=4, description="explore up to this many preemptions")
+    max_schedules: int = Field(
+        1_000, ge=1, le=5_000, description="stop (and say 'sampled') past this many schedules"
+    )
+
+
+def api_router(
+    *, service: RunService, explorations: ExplorationService, retry_after: int
+) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"])
+
+    def requested(body: RunRequest) -> Scenario:
+        """The scenario a request names, with only parameters it has (404 / 422 otherwise)."""
+        try:
+            found = get_scenario(body.scenario)
+        except UnknownScenario as exc:
+            raise HTTPException(404, str(exc)) from None
+        unknown = sorted(set(body.params) - set(found.params))
+        if unknown:
+            known = ", ".join(found.params) or "none"
+            raise HTTPException(422, f"unknown parameter {unknown[0]}; this scenario has: {known}")
+        return found
+
+    def busy() -> JSONResponse:
+        return JSONResponse(
+            {"detail": "too many runs in progress; try again shortly"},
+            status_code=429,
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    def exploration_answer(
+        found: StoredRun | tuple[Running, Limits], accept_encoding: str | None, status: int
+    ) -> Response:
+        if isinstance(found, StoredRun):
+            response = stored_response(found, accept_encoding, status=status)
+            response.headers["Location"] = f"/api/explorations/{found.id}"
+            return response
+        job, limits = found
+        return JSONResponse(
+            job.to_json(limits),
+            status_code=202,
+            headers={"Location": f"/api/explorations/{job.id}", "Cache-Control": "no-store"},
+        )
+
+    @router.post(
+        "/explorations",
+        responses={
+            200: {"description": "the exploration, already done (kept under its address)"},
+            202: {"description": "under way: its address and progress; poll it"},
+        },
+    )
+    async def create_exploration(
+        body: ExplorationRequest, accept_encoding: Annotated[str | None, Header()] = None
+    ) -> Response:
+        """Explore the scenario's interleavings: every different ending (status, final values
+        of its shared variables, what the main code printed), how many schedules reached
+        it, and its shortest schedule (replay it with POST /api/schedules). Deterministic, so
+        kept and served like a saved run; a search under way answers 202 with its progress."""
+        found = requested(body)
+        limits = Limits(preemptions=body.preemptions, max_schedules=body.max_schedules)
+        try:
+            result = explorations.start(found, body.lang, body.params, limits)
+        except ScenarioError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except Saturated:
+            return busy()
+        return exploration_answer(result, accept_encoding, 200)
+
+    @router.get(
+        "/explorations/{exploration_id}",
+        responses={
+            200: {"description": "the exploration"},
+            202: {"description": "still under way: its progress"},
+        },
+    )
+    async def get_exploration(request: Request, exploration_id: str) -> Response:
+        """An exploration by its address: the result (ETag, immutable), or its progress."""
+        found = explorations.find(exploration_id)
+        if found is None:
+            raise HTTPException(404, f"no exploration {exploration_id!r}")
+        if isinstance(found, str):
+            return JSONResponse(
+                {"id": exploration_id, "status": "failed", "detail": found},
+                headers={"Cache-Control": "no-store"},
+            )
+        if isinstance(found, StoredRun) and request.headers.get("if-none-match") == found.etag:
+            return Response(status_code=304, headers={"ETag": found.etag})
+        return exploration_answer(found, request.headers.get("accept-encoding"), 200)
 
     @router.get("/scenarios")
     def scenarios(
@@ -69,34 +171,46 @@ def api_router(*, service: RunService, retry_after: int) -> APIRouter:
             found = get_scenario(scenario_id)
         except UnknownScenario as exc:
             raise HTTPException(404, str(exc)) from None
-        return found.to_json(chosen) | {"source": found.source(chosen), "languages": list(LANGS)}
+        defaults = {name: param.default for name, param in found.params.items()}
+        goal = None if found.goal is None else found.goal.to_json(chosen, defaults)
+        return found.to_json(chosen) | {
+            "source": found.source(chosen),
+            "languages": list(LANGS),
+            "goal": goal,
+        }
 
     @router.post("/runs", status_code=201)
     async def create_run(
         body: RunRequest, accept_encoding: Annotated[str | None, Header()] = None
     ) -> Response:
-        try:
-            found = get_scenario(body.scenario)
-        except UnknownScenario as exc:
-            raise HTTPException(404, str(exc)) from None
-        unknown = sorted(set(body.params) - set(found.params))
-        if unknown:
-            known = ", ".join(found.params) or "none"
-            raise HTTPException(422, f"unknown parameter {unknown[0]}; this scenario has: {known}")
+        found = requested(body)
         try:
             run = await service.record(found, body.lang, body.params)
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
-            return JSONResponse(
-                {"detail": "too many runs in progress; try again shortly"},
-                status_code=429,
-                headers={"Retry-After": str(retry_after)},
-            )
+            return busy()
         response = stored_response(run, accept_encoding, status=201)
         response.headers["Location"] = f"/api/runs/{run.id}"
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    @router.post("/schedules", responses={200: {"description": "the run up to the next decision"}})
+    async def create_schedule(body: ScheduleRequest) -> Response:
+        """A controlled run: one thread at a time, virtual time, the given choices deciding who
+        goes next; it stops at the first decision past them (status `paused`) and says who
+        could go next (`schedule.next`). Stateless: each call runs from the start, so the
+        scenario, its values and the choices are a permalink. Bounded like live runs (429)."""
+        found = requested(body)
+        try:
+            body_bytes = await service.schedule(
+                found, body.lang, body.params, body.choices, pause=not body.run_to_end
+            )
+        except ScenarioError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except Saturated:
+            return busy()
+        return Response(body_bytes, media_type="application/json")
 
     @router.get("/runs/{run_id}", responses={200: {"description": "the saved run document"}})
     async def get_run(request: Request, run_id: str) -> Response:

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -21,7 +21,7 @@ from ..export import perfetto, standalone_html
 from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from .i18n import MESSAGES, negotiate, say
-from .pages import Lang
+from .pages import BadQuery, Exploring, Lang, explore_panel, mode_links, read_mode
 from .runs import RunService, Saturated
 from .templating import Pages
 
@@ -103,39 +103,94 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             return framable(pages.error(request, lang, 422, exc.say(lang), embed=True))
 
     def render_embed(
-        request: Request, lang: str, run: StoredRun, title: str, page_url: str
+        request: Request,
+        lang: str,
+        chosen: EmbedOptions,
+        title: str,
+        page_url: str,
+        **context: Any,
     ) -> Response:
-        chosen = options(request, lang)
-        if isinstance(chosen, Response):
-            return chosen
+        context.setdefault("run", None)
+        context.setdefault("modes", None)
         return framable(
             pages.render(
                 request,
                 "embed.html",
                 lang,
-                run=run,
                 title=title,
                 page_url=page_url,
                 opts=chosen,
                 fragment=False,
+                **context,
             )
         )
 
     @router.get("/embed/scenarios/{scenario_id}", response_class=Response, tags=["embed"])
     async def embed_scenario(request: Request, scenario_id: str, lang: Lang) -> Response:
-        """A scenario's player (its default run) for an iframe on any site."""
+        """A scenario's player (its default run) for an iframe on any site; with
+        `mode=choose`, the reader picks which thread goes on at each step; with
+        `mode=explore`, every interleaving is explored and each different ending shown."""
         try:
             found = get_scenario(scenario_id)
         except UnknownScenario:
             message = say(lang, "error.no_scenario", id=scenario_id)
             return framable(pages.error(request, lang, 404, message, embed=True))
+        chosen = options(request, lang)
+        if isinstance(chosen, Response):
+            return chosen
+        try:
+            choosing = read_mode(request.query_params, found, lang)
+        except BadQuery as exc:
+            return framable(pages.error(request, lang, 422, str(exc), embed=True))
+        title = found.texts[lang].title
+        values = {name: p.default for name, p in found.params.items()}
+        if choosing is not None:
+            values |= choosing.params
+        # The two modes of this embed keep its options, but for autoplay (a choice is made).
+        kept = {k: v for k, v in parse_qsl(chosen.query(lang)) if k not in ("lang", "autoplay")}
+        modes = mode_links(found, lang, values, base=request.url.path, extra=kept)
+        if isinstance(choosing, Exploring):
+            modes["explore"] = choosing.link(modes["explore"])
+            page = f"/scenarios/{found.id}?" + urlencode({"lang": lang} | choosing.query(found))
+            explorer = explore_panel(
+                found,
+                lang,
+                choosing,
+                action=request.url.path,
+                hidden={"lang": lang, **kept, "mode": "explore"},
+                choose_url=modes["choose"],
+            )
+            return render_embed(
+                request,
+                lang,
+                chosen,
+                title,
+                page,
+                explorer=explorer,
+                modes=modes,
+                scenario=found,
+                mode="explore",
+            )
+        if choosing is not None:
+            page = mode_links(found, lang, values)["choose"]
+            return render_embed(
+                request,
+                lang,
+                chosen,
+                title,
+                page,
+                chooser=choosing,
+                modes=modes,
+                scenario=found,
+                mode="choose",
+            )
         try:
             run = await service.default_run(found, lang)
         except Saturated:
             busy = MESSAGES[lang]["error.busy"]
             return framable(pages.error(request, lang, 429, busy, embed=True))
-        title = found.texts[lang].title
-        return render_embed(request, lang, run, title, f"/scenarios/{scenario_id}?lang={lang}")
+        page = f"/scenarios/{scenario_id}?lang={lang}"
+        return render_embed(request, lang, chosen, title, page, run=run, modes=modes)
 
     @router.get("/embed/runs/{run_id}", response_class=Response, tags=["embed"])
     async def embed_run(request: Request, run_id: str, lang: Lang) -> Response:
@@ -144,9 +199,14 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         if run is None:
             message = say(lang, "error.no_run", id=run_id)
             return framable(pages.error(request, lang, 404, message, embed=True))
-        return render_embed(
-            request, lang, run, _run_title(run, lang), f"/runs/{run_id}?lang={lang}"
-        )
+        chosen = options(request, lang)
+        if isinstance(chosen, Response):
+            return chosen
+        refused = _not_a_schedule(request, lang)
+        if refused:
+            return framable(pages.error(request, lang, 422, refused, embed=True))
+        page = f"/runs/{run_id}?lang={lang}"
+        return render_embed(request, lang, chosen, _run_title(run, lang), page, run=run)
 
     @router.get("/oembed", tags=["embed"])
     def oembed(
@@ -236,3 +296,21 @@ def _run_title(run: StoredRun, lang: str) -> str:
         except UnknownScenario:
             pass
     return f"{words['run.title']} {run.id}"
+
+
+def _not_a_schedule(request: Request, lang: str) -> str | None:
+    """Why a saved run's embed refuses its mode options (a run plays as it was recorded)."""
+    query = request.query_params
+    mode = query.get("mode") or "play"
+    if mode == "choose":
+        return say(lang, "error.choose_run")
+    if mode == "explore":
+        return say(lang, "error.explore_run")
+    if mode != "play":
+        return say(lang, "error.option", name="mode", allowed="play, choose", got=mode)
+    for name in ("choices", "then"):
+        if name in query:
+            return say(lang, "error.choices_mode", name=name)
+    if "preemptions" in query:
+        return say(lang, "error.explore_mode", name="preemptions")
+    return None

@@ -142,6 +142,202 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.words.clear": "{object}: sin activar",
         "player.words.by": "lo escribió {thread} (línea {line})",
         "player.words.none": "{variable}: todavía sin valor",
+        "outcome.paused": "en pausa: te toca",
+        "mode.nav": "Modo",
+        "mode.play": "Ver una ejecución",
+        "mode.choose": "Tú eliges",
+        "mode.choose.params": "Elegir con estos valores",
+        "error.choices": (
+            "«choices» tiene que ser una lista de nombres de hilos separados por comas (un "
+            "nombre puede acabar en *N para repetirse N veces), con {max} elecciones como "
+            "mucho; recibió «{got}»."
+        ),
+        "error.choices_mode": "«{name}» solo vale con mode=choose.",
+        "error.choose_run": (
+            "Una ejecución guardada se reproduce tal como ocurrió: el modo «Tú eliges» es de "
+            "los escenarios (/embed/scenarios/ID?mode=choose)."
+        ),
+        "player.choose.title": "Tú eliges: eres el planificador",
+        "player.choose.intro": (
+            "En cada paso en que más de un hilo puede seguir, decides tú cuál. Pulsa un hilo "
+            "(o su número en el teclado) y mira lo que hace; los pasos sin elección se dan solos."
+        ),
+        "player.choose.next": "¿Quién sigue?",
+        "player.choose.decision": "Decisión {n}",
+        "player.choose.over": "La ejecución terminó: {outcome}.",
+        "player.choose.over.completed": "La ejecución terminó: todos los hilos acabaron.",
+        "player.choose.over.deadlock": "La ejecución terminó en un interbloqueo.",
+        "player.choose.over.stalled": "La ejecución terminó atascada: todos esperan.",
+        "player.choose.over.error": "La ejecución terminó con un error.",
+        "player.choose.undo": "Deshacer",
+        "player.choose.undo.title": "Quitar la última elección",
+        "player.choose.run": "Déjalo correr",
+        "player.choose.run.title": (
+            "Que siga solo hasta el final: el último hilo que corrió sigue mientras pueda; si "
+            "no, el de número más bajo"
+        ),
+        "player.choose.reset": "Reiniciar",
+        "player.choose.reset.title": "Volver al principio, sin ninguna elección",
+        "player.choose.running": "Ejecutando los hilos…",
+        "player.choose.actions": "Elecciones",
+        "player.choose.trail": "Tus elecciones ({n}):",
+        "player.choose.trail.none": "Todavía no has elegido nada.",
+        "player.choose.trail.auto": "y después siguió solo ({n} decisiones más)",
+        "player.choose.trail.alone": "Siguió solo desde el principio ({n} decisiones).",
+        "player.choose.goal": "Objetivo",
+        "player.choose.goal.reached": "¡Objetivo conseguido!",
+        "player.choose.goal.impossible": (
+            "Terminó ({outcome}) sin llegar al objetivo: en este programa ningún orden de los "
+            "hilos lo consigue."
+        ),
+        "player.choose.goal.impossible.deadlock": (
+            "Terminó: este programa no puede interbloquearse, elijas lo que elijas."
+        ),
+        "player.choose.goal.impossible.lost-update": (
+            "Terminó: este programa no puede perder una actualización, elijas lo que elijas."
+        ),
+        "player.choose.key": "tecla {n}",
+        "player.choose.later": "el reloj avanza hasta su hora",
+        "player.choose.live.next": "Te toca: pueden seguir {n} hilos.",
+        "player.choose.live.took": "{thread} sigue.",
+        "player.choose.error.fit": (
+            "La elección {n} ({thread}) no encaja con este programa: en ese punto podían "
+            "seguir {ready}."
+        ),
+        "player.choose.error.kept": "Se muestra lo que pasa con las {n} elecciones anteriores.",
+        "player.choose.error.busy": (
+            "El servidor está ocupado ejecutando otros hilos. Prueba otra vez en {s} s: tus "
+            "elecciones siguen aquí."
+        ),
+        "player.choose.error.bad": "No se pudo ejecutar: {detail}",
+        "player.choose.error.network": (
+            "El servidor no respondió. Tus elecciones siguen aquí: prueba otra vez."
+        ),
+        "player.choose.retry": "Reintentar",
+        "player.choose.share": "Enlace a estas elecciones",
+        "player.choose.kind.thread_start": "`start()`",
+        "player.choose.do.thread_start": "arranca un hilo nuevo",
+        "player.choose.kind.thread_run": "empieza a ejecutarse",
+        "player.choose.kind.run": "empieza a ejecutarse",
+        "player.choose.kind.thread_end": "termina",
+        "player.choose.kind.end": "termina",
+        "player.choose.kind.acquire": "`{o}.acquire()`",
+        "player.choose.do.acquire": "pide {o}",
+        "player.choose.kind.acquire_done": "obtiene `{o}`",
+        "player.choose.kind.acquire_timeout": "deja de esperar `{o}`",
+        "player.choose.kind.release": "`{o}.release()`",
+        "player.choose.do.release": "suelta {o}",
+        "player.choose.kind.read": "lee `{o}`",
+        "player.choose.kind.write": "escribe `{o}`",
+        "player.choose.kind.sleep": "`time.sleep()`",
+        "player.choose.do.sleep": "se pone a dormir",
+        "player.choose.kind.sleep_done": "se despierta",
+        "player.choose.kind.sleep_timeout": "se despierta",
+        "player.choose.kind.join": "`join()`",
+        "player.choose.do.join": "espera a que termine otro hilo",
+        "player.choose.kind.join_done": "vuelve de `join()`: el otro hilo terminó",
+        "player.choose.kind.join_timeout": "deja de esperar en `join()`",
+        "player.choose.kind.wait": "`{o}.wait()`",
+        "player.choose.do.wait": "espera en {o}",
+        "player.choose.kind.wait_done": "vuelve de `{o}.wait()`",
+        "player.choose.do.wait_done": "lo han despertado y sale de {o}.wait()",
+        "player.choose.kind.wait_timeout": "deja de esperar en `{o}.wait()`",
+        "player.choose.kind.set": "`{o}.set()`",
+        "player.choose.do.set": "activa {o}: los que esperan pueden seguir",
+        "player.choose.kind.clear": "`{o}.clear()`",
+        "player.choose.do.clear": "desactiva {o}",
+        "player.choose.kind.notify": "`{o}.notify()`",
+        "player.choose.do.notify": "despierta a quien espera en {o}",
+        "player.choose.kind.put": "`{o}.put()`",
+        "player.choose.do.put": "mete un elemento en {o}",
+        "player.choose.kind.put_done": "mete su elemento en `{o}`",
+        "player.choose.kind.put_timeout": "deja de intentar meter en `{o}`",
+        "player.choose.kind.get": "`{o}.get()`",
+        "player.choose.do.get": "saca un elemento de {o}",
+        "player.choose.kind.get_done": "saca un elemento de `{o}`",
+        "player.choose.kind.get_timeout": "deja de esperar en `{o}`",
+        "player.choose.kind.task_done": "`{o}.task_done()`",
+        "player.choose.do.task_done": "da por hecha una tarea de {o}",
+        "player.choose.kind.queue_join": "`{o}.join()`",
+        "player.choose.do.queue_join": "espera a que se terminen todas las tareas de {o}",
+        "player.choose.kind.queue_join_done": "vuelve de `{o}.join()`",
+        "player.choose.kind.barrier": "`{o}.wait()`",
+        "player.choose.do.barrier": "espera en la barrera {o}",
+        "player.choose.kind.barrier_done": "pasa la barrera `{o}`",
+        "player.choose.kind.barrier_timeout": "deja de esperar en la barrera `{o}`",
+        "player.choose.kind.timer_done": "lo cancelan: no se dispara",
+        "player.choose.kind.timer_timeout": "le llega la hora: se dispara",
+        "player.choose.kind.print": "`print()`",
+        "player.choose.do.print": "escribe una línea en pantalla",
+        "mode.explore": "Explorar todos los entrelazados",
+        "error.explore_mode": "«{name}» solo vale con mode=explore.",
+        "error.explore_run": (
+            "Una ejecución guardada se reproduce tal como ocurrió: explorar los entrelazados es "
+            "cosa de los escenarios (/embed/scenarios/ID?mode=explore)."
+        ),
+        "player.explore.title": "Explorar todos los entrelazados: ¿cómo puede terminar?",
+        "player.explore.intro": (
+            "Hilos ejecuta el programa con cada orden posible de sus hilos (uno a la vez, bajo "
+            "control) y agrupa las ejecuciones por cómo terminan. Usa valores pequeños: el "
+            "número de órdenes crece muy deprisa."
+        ),
+        "player.explore.preemptions": "Expropiaciones, como mucho",
+        "player.explore.preemptions.hint": (
+            "Una expropiación es pasar a otro hilo cuando el que corría podía seguir. Casi todos "
+            "los fallos aparecen con una o dos."
+        ),
+        "player.explore.start": "Explorar",
+        "player.explore.idle": (
+            "Pulsa «Explorar»: aquí verás cuánto lleva la búsqueda y, al acabar, cada final "
+            "distinto."
+        ),
+        "player.explore.progress.label": "Planificaciones exploradas",
+        "player.explore.progress": "{n} de {max} · {runs} ejecuciones",
+        "player.explore.started": "Explorando los entrelazados…",
+        "player.explore.schedules": "{n} planificaciones",
+        "player.explore.schedules.one": "1 planificación",
+        "player.explore.preemptions.n": "{n} expropiaciones",
+        "player.explore.preemptions.n.one": "1 expropiación",
+        "player.explore.decisions": "{n} decisiones",
+        "player.explore.decisions.one": "1 decisión",
+        "player.explore.covered.all": "Explorados todos los entrelazados: {schedules}.",
+        "player.explore.covered.bounded": (
+            "Explorados todos los que tienen como mucho {preemptions}: {schedules}. Con más "
+            "expropiaciones podría haber otros finales."
+        ),
+        "player.explore.covered.bounded.zero": (
+            "Explorados todos los que no tienen ninguna expropiación: {schedules}. Con "
+            "expropiaciones podría haber otros finales."
+        ),
+        "player.explore.covered.sampled": (
+            "Una muestra de {schedules} (un límite detuvo la búsqueda): puede haber otros finales."
+        ),
+        "player.explore.caption": "Cómo puede terminar: {n} finales distintos",
+        "player.explore.caption.one": "Cómo puede terminar: de una sola manera",
+        "player.explore.col.status": "Resultado",
+        "player.explore.col.final": "Valores finales",
+        "player.explore.col.output": "Lo último que imprimió",
+        "player.explore.col.count": "Planificaciones",
+        "player.explore.col.witness": "La más corta",
+        "player.explore.nothing": "(nada)",
+        "player.explore.no_endings": (
+            "Ninguna ejecución llegó a su final antes del límite: prueba con valores más pequeños."
+        ),
+        "player.explore.count": "{n} de {total}",
+        "player.explore.cycle": "ciclo: {threads}",
+        "player.explore.show": "Muéstramelo",
+        "player.explore.show.title": "Abrir esta planificación en «Tú eliges»",
+        "player.explore.witness": "{decisions} · {preemptions}",
+        "player.explore.error.busy": (
+            "El servidor está ocupado ejecutando otros hilos. Prueba otra vez en {s} s: tus "
+            "valores siguen aquí."
+        ),
+        "player.explore.error.network": "El servidor no respondió. Prueba otra vez.",
+        "player.explore.error.lost": (
+            "La búsqueda se detuvo sin dar un resultado; con valores más pequeños suele acabar."
+        ),
+        "player.explore.error.bad": "No se pudo explorar: {detail}",
+        "player.explore.retry": "Reintentar",
     },
     "en": {
         "site.tagline": "See what Python threads really do.",
@@ -268,6 +464,199 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.words.clear": "{object}: not set",
         "player.words.by": "written by {thread} (line {line})",
         "player.words.none": "{variable}: no value yet",
+        "outcome.paused": "paused: your turn",
+        "mode.nav": "Mode",
+        "mode.play": "Watch a run",
+        "mode.choose": "You choose",
+        "mode.choose.params": "Choose with these values",
+        "error.choices": (
+            "“choices” must be thread names separated by commas (a name may end in *N to "
+            "repeat it N times), {max} choices at most; it got “{got}”."
+        ),
+        "error.choices_mode": "“{name}” only goes with mode=choose.",
+        "error.choose_run": (
+            "A saved run plays as it happened: the “You choose” mode is for scenarios "
+            "(/embed/scenarios/ID?mode=choose)."
+        ),
+        "player.choose.title": "You choose: you are the scheduler",
+        "player.choose.intro": (
+            "At every step where more than one thread could go on, you decide which. Press a "
+            "thread (or its number key) and watch what it does; steps with no choice go by "
+            "themselves."
+        ),
+        "player.choose.next": "Who goes next?",
+        "player.choose.decision": "Decision {n}",
+        "player.choose.over": "The run is over: {outcome}.",
+        "player.choose.over.completed": "The run is over: every thread finished.",
+        "player.choose.over.deadlock": "The run is over: it ended in a deadlock.",
+        "player.choose.over.stalled": "The run is over: stalled, everyone waits.",
+        "player.choose.over.error": "The run is over: an error stopped it.",
+        "player.choose.undo": "Undo",
+        "player.choose.undo.title": "Take back the last choice",
+        "player.choose.run": "Let it run",
+        "player.choose.run.title": (
+            "Go on by itself to the end: the thread that ran last goes on while it can, else "
+            "the lowest-numbered"
+        ),
+        "player.choose.reset": "Reset",
+        "player.choose.reset.title": "Back to the start, with no choices",
+        "player.choose.running": "Running the threads…",
+        "player.choose.actions": "Choices",
+        "player.choose.trail": "Your choices ({n}):",
+        "player.choose.trail.none": "No choices yet.",
+        "player.choose.trail.auto": "then it ran by itself ({n} more decisions)",
+        "player.choose.trail.alone": "It ran by itself from the start ({n} decisions).",
+        "player.choose.goal": "Goal",
+        "player.choose.goal.reached": "Goal reached!",
+        "player.choose.goal.impossible": (
+            "It ended ({outcome}) without reaching the goal: no order of the threads gets "
+            "there in this program."
+        ),
+        "player.choose.goal.impossible.deadlock": (
+            "It completed: this program cannot deadlock, whatever you choose."
+        ),
+        "player.choose.goal.impossible.lost-update": (
+            "It completed: this program cannot lose an update, whatever you choose."
+        ),
+        "player.choose.key": "key {n}",
+        "player.choose.later": "the clock moves on to its time",
+        "player.choose.live.next": "Your turn: {n} threads can go on.",
+        "player.choose.live.took": "{thread} goes on.",
+        "player.choose.error.fit": (
+            "Choice {n} ({thread}) does not fit this program: at that point {ready} could go on."
+        ),
+        "player.choose.error.kept": "Showing what happens with the {n} choices before it.",
+        "player.choose.error.busy": (
+            "The server is busy running other threads. Try again in {s} s: your choices are "
+            "still here."
+        ),
+        "player.choose.error.bad": "Could not run it: {detail}",
+        "player.choose.error.network": (
+            "The server did not answer. Your choices are still here: try again."
+        ),
+        "player.choose.retry": "Try again",
+        "player.choose.share": "Link to these choices",
+        "player.choose.kind.thread_start": "`start()`",
+        "player.choose.do.thread_start": "starts a new thread",
+        "player.choose.kind.thread_run": "starts running",
+        "player.choose.kind.run": "starts running",
+        "player.choose.kind.thread_end": "ends",
+        "player.choose.kind.end": "ends",
+        "player.choose.kind.acquire": "`{o}.acquire()`",
+        "player.choose.do.acquire": "asks for {o}",
+        "player.choose.kind.acquire_done": "gets `{o}`",
+        "player.choose.kind.acquire_timeout": "gives up waiting for `{o}`",
+        "player.choose.kind.release": "`{o}.release()`",
+        "player.choose.do.release": "lets go of {o}",
+        "player.choose.kind.read": "reads `{o}`",
+        "player.choose.kind.write": "writes `{o}`",
+        "player.choose.kind.sleep": "`time.sleep()`",
+        "player.choose.do.sleep": "goes to sleep",
+        "player.choose.kind.sleep_done": "wakes up",
+        "player.choose.kind.sleep_timeout": "wakes up",
+        "player.choose.kind.join": "`join()`",
+        "player.choose.do.join": "waits for another thread to finish",
+        "player.choose.kind.join_done": "returns from `join()`: the other thread ended",
+        "player.choose.kind.join_timeout": "stops waiting in `join()`",
+        "player.choose.kind.wait": "`{o}.wait()`",
+        "player.choose.do.wait": "waits on {o}",
+        "player.choose.kind.wait_done": "returns from `{o}.wait()`",
+        "player.choose.do.wait_done": "was woken up and leaves {o}.wait()",
+        "player.choose.kind.wait_timeout": "stops waiting in `{o}.wait()`",
+        "player.choose.kind.set": "`{o}.set()`",
+        "player.choose.do.set": "sets {o}: whoever waits for it can go on",
+        "player.choose.kind.clear": "`{o}.clear()`",
+        "player.choose.do.clear": "clears {o}",
+        "player.choose.kind.notify": "`{o}.notify()`",
+        "player.choose.do.notify": "wakes whoever waits on {o}",
+        "player.choose.kind.put": "`{o}.put()`",
+        "player.choose.do.put": "puts an item in {o}",
+        "player.choose.kind.put_done": "puts its item in `{o}`",
+        "player.choose.kind.put_timeout": "gives up putting into `{o}`",
+        "player.choose.kind.get": "`{o}.get()`",
+        "player.choose.do.get": "takes an item from {o}",
+        "player.choose.kind.get_done": "takes an item from `{o}`",
+        "player.choose.kind.get_timeout": "gives up waiting on `{o}`",
+        "player.choose.kind.task_done": "`{o}.task_done()`",
+        "player.choose.do.task_done": "marks a task of {o} as done",
+        "player.choose.kind.queue_join": "`{o}.join()`",
+        "player.choose.do.queue_join": "waits until every task of {o} is done",
+        "player.choose.kind.queue_join_done": "returns from `{o}.join()`",
+        "player.choose.kind.barrier": "`{o}.wait()`",
+        "player.choose.do.barrier": "waits at the barrier {o}",
+        "player.choose.kind.barrier_done": "passes the barrier `{o}`",
+        "player.choose.kind.barrier_timeout": "stops waiting at the barrier `{o}`",
+        "player.choose.kind.timer_done": "is cancelled: it will not fire",
+        "player.choose.kind.timer_timeout": "its time comes: it fires",
+        "player.choose.kind.print": "`print()`",
+        "player.choose.do.print": "prints a line",
+        "mode.explore": "Explore all interleavings",
+        "error.explore_mode": "“{name}” only goes with mode=explore.",
+        "error.explore_run": (
+            "A saved run plays as it happened: exploring the interleavings is for scenarios "
+            "(/embed/scenarios/ID?mode=explore)."
+        ),
+        "player.explore.title": "Explore all interleavings: how can it end?",
+        "player.explore.intro": (
+            "Hilos runs the program in every possible order of its threads (one at a time, "
+            "under control) and groups the runs by how they end. Keep the values small: the "
+            "number of orders grows very fast."
+        ),
+        "player.explore.preemptions": "Preemptions, at most",
+        "player.explore.preemptions.hint": (
+            "A preemption is a switch to another thread while the one running could have gone "
+            "on. Most bugs show up with one or two."
+        ),
+        "player.explore.start": "Explore",
+        "player.explore.idle": (
+            "Press “Explore”: the search's progress shows here, then every different ending."
+        ),
+        "player.explore.progress.label": "Schedules explored",
+        "player.explore.progress": "{n} of {max} · {runs} runs",
+        "player.explore.started": "Exploring the interleavings…",
+        "player.explore.schedules": "{n} schedules",
+        "player.explore.schedules.one": "1 schedule",
+        "player.explore.preemptions.n": "{n} preemptions",
+        "player.explore.preemptions.n.one": "1 preemption",
+        "player.explore.decisions": "{n} decisions",
+        "player.explore.decisions.one": "1 decision",
+        "player.explore.covered.all": "All interleavings explored: {schedules}.",
+        "player.explore.covered.bounded": (
+            "All with at most {preemptions}: {schedules}. With more preemptions there may be "
+            "other endings."
+        ),
+        "player.explore.covered.bounded.zero": (
+            "All with no preemption: {schedules}. With preemptions there may be other endings."
+        ),
+        "player.explore.covered.sampled": (
+            "A sample of {schedules} (a limit stopped the search): there may be other endings."
+        ),
+        "player.explore.caption": "How it can end: {n} different endings",
+        "player.explore.caption.one": "How it can end: one way only",
+        "player.explore.col.status": "Outcome",
+        "player.explore.col.final": "Final values",
+        "player.explore.col.output": "Last line printed",
+        "player.explore.col.count": "Schedules",
+        "player.explore.col.witness": "Shortest",
+        "player.explore.nothing": "(nothing)",
+        "player.explore.no_endings": (
+            "No run reached its end before the limit: try smaller values."
+        ),
+        "player.explore.count": "{n} of {total}",
+        "player.explore.cycle": "cycle: {threads}",
+        "player.explore.show": "Show me",
+        "player.explore.show.title": "Open this schedule in “You choose”",
+        "player.explore.witness": "{decisions} · {preemptions}",
+        "player.explore.error.busy": (
+            "The server is busy running other threads. Try again in {s} s: your values are "
+            "still here."
+        ),
+        "player.explore.error.network": "The server did not answer. Try again.",
+        "player.explore.error.lost": (
+            "The search stopped without a result; with smaller values it usually finishes."
+        ),
+        "player.explore.error.bad": "Could not explore: {detail}",
+        "player.explore.retry": "Try again",
     },
 }
 

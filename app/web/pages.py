@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import QueryParams
 
 from ..analysis.narration import format_number
 from ..runner import ScenarioError
 from ..scenarios import ParamError, Scenario, UnknownScenario, get_scenario, load_scenarios
+from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .runs import RunService, Saturated
 from .templating import Pages, oembed_url
 
-__all__ = ["page_router"]
+__all__ = [
+    "BadQuery",
+    "Choosing",
+    "Exploring",
+    "explore_panel",
+    "mode_links",
+    "page_router",
+    "read_mode",
+]
 
 
 def page_lang(
@@ -63,21 +77,71 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         if not isinstance(found, Scenario):
             return found
         try:
+            choosing = read_mode(request.query_params, found, lang)
+        except BadQuery as exc:
+            return pages.error(request, lang, 422, str(exc))
+        defaults = {name: p.default for name, p in found.params.items()}
+        common: dict[str, Any] = {
+            "scenario": found,
+            "texts": found.texts[lang],
+            "run_params": None,
+            "oembed_url": oembed_url(request, f"/scenarios/{found.id}?lang={lang}"),
+        }
+        if isinstance(choosing, Exploring):
+            # As with choosing: the page holds the values, explore.js asks for the search.
+            values = defaults | choosing.params
+            modes = mode_links(found, lang, values)
+            modes["explore"] = choosing.link(modes["explore"])
+            return pages.render(
+                request,
+                "scenario.html",
+                lang,
+                values=values,
+                run=None,
+                error=None,
+                mode="explore",
+                explorer=explore_panel(
+                    found,
+                    lang,
+                    choosing,
+                    action=f"/scenarios/{found.id}",
+                    hidden={"lang": lang, "mode": "explore"},
+                    choose_url=modes["choose"],
+                ),
+                modes=modes,
+                lang_extra="&" + urlencode(choosing.query(found)),
+                **common,
+            )
+        if choosing is not None:
+            # The page only says where to start; the chooser (static/js/choose.js) runs the
+            # schedule through POST /api/schedules, so opening it costs no run here.
+            values = defaults | choosing.params
+            return pages.render(
+                request,
+                "scenario.html",
+                lang,
+                values=values,
+                run=None,
+                error=None,
+                mode="choose",
+                chooser=choosing,
+                modes=mode_links(found, lang, values),
+                lang_extra=choosing.lang_query(found),
+                **common,
+            )
+        try:
             run = await service.default_run(found, lang)
         except Saturated:
             run = None
-        values = {name: p.default for name, p in found.params.items()}
         return pages.render(
             request,
             "scenario.html",
             lang,
-            scenario=found,
-            texts=found.texts[lang],
-            values=values,
+            values=defaults,
             run=run,
-            run_params=None,
             error=None if run else MESSAGES[lang]["error.busy"],
-            oembed_url=oembed_url(request, f"/scenarios/{found.id}?lang={lang}"),
+            modes=mode_links(found, lang, defaults),
+            **common,
         )
 
     @router.post("/scenarios/{scenario_id}/runs", response_class=HTMLResponse)
@@ -101,6 +165,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             if sent:
                 params[name] = sent[-1]  # a checked box follows its hidden "false"
         context: dict[str, Any] = {"scenario": found, "texts": found.texts[lang]}
+        given = {name: p.default for name, p in found.params.items()}
         headers: dict[str, str] = {}
         try:
             problem = _param_problem(found, params, lang)
@@ -117,6 +182,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
                 return RedirectResponse(f"/runs/{run.id}?lang={lang}", status_code=303)
             status, context["run"], context["error"] = 201, run, None
             context["run_params"] = json.loads(run.params)
+            context["modes"] = mode_links(found, lang, given | context["run_params"])
             headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}"
             # The language links follow the new address (an out-of-band swap beside the panel).
             context["lang_path"] = f"/runs/{run.id}"
@@ -133,6 +199,7 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
                 status,
                 values=values,
                 run_params=None,
+                modes=mode_links(found, lang, given),
                 lang_path=f"/scenarios/{found.id}",  # not the POST address, which only posts
                 **context,
             )
@@ -168,7 +235,8 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         # A scenario's run is its page with this run on it: the same page "Run again" showed,
         # so a reload or the other language keeps the description, the form and its values.
         values = {name: run_params.get(name, p.default) for name, p in scenario.params.items()}
-        return pages.render(request, "scenario.html", lang, values=values, **common)
+        modes = mode_links(scenario, lang, values, play=f"/runs/{run.id}?lang={lang}")
+        return pages.render(request, "scenario.html", lang, values=values, modes=modes, **common)
 
     return router
 
@@ -220,3 +288,197 @@ def _param_problem(scenario: Scenario, params: dict[str, Any], lang: str) -> str
                 got=value,
             )
     return None
+
+
+# -- "You choose": the mode, the choices and the values a page starts from ------------------
+
+MODES = ("play", "choose", "explore")
+MAX_CHOICES = 2000  # as many as POST /api/schedules takes
+# A thread's name, optionally `*N` (that name N times in a row): long runs of one thread, as
+# the default policy makes, stay short in an address.
+_CHOICE = re.compile(r"([^,*\x00-\x1f]{1,64}?)(?:\*([1-9][0-9]{0,3}))?")
+
+
+# The preemption bound a student may pick, as POST /api/explorations takes it.
+_BOUND = ExplorationRequest.model_json_schema()["properties"]["preemptions"]
+PREEMPTIONS: tuple[int, ...] = tuple(range(_BOUND["minimum"], _BOUND["maximum"] + 1))
+DEFAULT_PREEMPTIONS: int = _BOUND["default"]
+
+
+class BadQuery(ValueError):
+    """A query string the page cannot start from; the message is in the reader's language."""
+
+
+@dataclass(frozen=True)
+class Choosing:
+    """Where a page in "You choose" mode starts: the scenario's values (those given in the
+    address) and the choices so far, then possibly "let it run" (`then=run`)."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    choices: list[str] = field(default_factory=list)
+    then_run: bool = False
+
+    def lang_query(self, scenario: Scenario) -> str:
+        """What the other language's link adds to `?lang=`: the mode and the values. The
+        choices are thread names in this language; choose.js translates them on the way."""
+        return "&" + urlencode({"mode": "choose"} | _query_values(scenario, self.params))
+
+
+@dataclass(frozen=True)
+class Exploring:
+    """Where a page in "Explore all interleavings" mode starts: the scenario's values given in
+    the address and the preemption bound."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    preemptions: int = DEFAULT_PREEMPTIONS
+
+    def query(self, scenario: Scenario) -> dict[str, str]:
+        """The mode, the values and the bound as the address writes them (defaults left out)."""
+        shown = {"mode": "explore"} | _query_values(scenario, self.params)
+        if self.preemptions != DEFAULT_PREEMPTIONS:
+            shown["preemptions"] = str(self.preemptions)
+        return shown
+
+    def link(self, href: str) -> str:
+        """`href` (this mode's link) with the bound, when the address gave one of its own."""
+        if self.preemptions == DEFAULT_PREEMPTIONS:
+            return href
+        return f"{href}&{urlencode({'preemptions': self.preemptions})}"
+
+
+def parse_choices(text: str) -> list[str] | None:
+    """`Thread-1,Thread-2*3` as a list of names (None when it is not that shape)."""
+    if not text.strip():
+        return []
+    names: list[str] = []
+    for item in text.split(","):
+        match = _CHOICE.fullmatch(item.strip())
+        if match is None or not match.group(1).strip():
+            return None
+        names.extend([match.group(1).strip()] * int(match.group(2) or 1))
+        if len(names) > MAX_CHOICES:
+            return None
+    return names
+
+
+def read_mode(query: QueryParams, scenario: Scenario, lang: str) -> Choosing | Exploring | None:
+    """The page's mode from its address: None to play the scenario's run, else where the
+    chooser or the explorer starts. Raises BadQuery naming what does not fit."""
+    mode = query.get("mode") or "play"
+    if mode not in MODES:
+        raise BadQuery(say(lang, "error.option", name="mode", allowed=", ".join(MODES), got=mode))
+    for name in ("choices", "then"):
+        if name in query and mode != "choose":
+            raise BadQuery(say(lang, "error.choices_mode", name=name))
+    if "preemptions" in query and mode != "explore":
+        raise BadQuery(say(lang, "error.explore_mode", name="preemptions"))
+    if mode == "play":
+        return None
+    if mode == "explore":
+        bound = query.get("preemptions") or str(DEFAULT_PREEMPTIONS)
+        allowed = [str(k) for k in PREEMPTIONS]
+        if bound not in allowed:
+            raise BadQuery(
+                say(lang, "error.option", name="preemptions", allowed=", ".join(allowed), got=bound)
+            )
+        return Exploring(params=_address_values(query, scenario, lang), preemptions=int(bound))
+    raw = query.get("choices") or ""
+    choices = parse_choices(raw)
+    if choices is None:
+        shown = raw if len(raw) <= 80 else raw[:79] + "…"
+        raise BadQuery(say(lang, "error.choices", max=MAX_CHOICES, got=shown))
+    then = query.get("then") or ""
+    if then not in ("", "run"):
+        raise BadQuery(say(lang, "error.option", name="then", allowed="run", got=then))
+    params = _address_values(query, scenario, lang)
+    return Choosing(params=params, choices=choices, then_run=then == "run")
+
+
+def _address_values(query: QueryParams, scenario: Scenario, lang: str) -> dict[str, Any]:
+    """The scenario's values the address gives (the last of each), coerced; BadQuery names the
+    first that does not fit, with the label the student sees."""
+    sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
+    problem = _param_problem(scenario, sent, lang)
+    if problem:
+        raise BadQuery(problem)
+    return {name: scenario.params[name].coerce(value) for name, value in sent.items()}
+
+
+def explore_panel(
+    scenario: Scenario,
+    lang: str,
+    exploring: Exploring,
+    *,
+    action: str,
+    hidden: Mapping[str, str],
+    choose_url: str,
+) -> dict[str, Any]:
+    """What the explorer's panel shows (templates/_explore_panel.html): its form (a GET of the
+    page, `action` with `hidden`, for when there is no script) and, per value, the words that
+    refuse it, so that explore.js says them in the page's language before asking."""
+    fields = []
+    for spec in scenario.params.values():
+        shown: dict[str, Any] = {
+            "name": spec.name,
+            "label": spec.label[lang],
+            "type": spec.type,
+            "default": spec.default,
+            "value": exploring.params.get(spec.name, spec.default),
+        }
+        if spec.type != "bool":
+            assert spec.min is not None and spec.max is not None  # numbers always have bounds
+            shown |= {
+                "min": spec.min,
+                "max": spec.max,
+                "refusal": say(
+                    lang,
+                    f"error.param.{spec.type}",
+                    label=spec.label[lang],
+                    min=format_number(spec.min, lang),
+                    max=format_number(spec.max, lang),
+                    got="{got}",
+                ),
+                "empty": say(lang, "error.param.empty", label=spec.label[lang]),
+            }
+        fields.append(shown)
+    return {
+        "action": action,
+        "hidden": dict(hidden),
+        "fields": fields,
+        "bounds": PREEMPTIONS,
+        "preemptions": exploring.preemptions,
+        "default_preemptions": DEFAULT_PREEMPTIONS,
+        "choose_url": choose_url,
+    }
+
+
+def mode_links(
+    scenario: Scenario,
+    lang: str,
+    values: Mapping[str, Any],
+    *,
+    base: str | None = None,
+    extra: Mapping[str, str] | None = None,
+    play: str | None = None,
+) -> dict[str, str]:
+    """The addresses of the modes of a scenario's page (or of its embed, `base`): watch its
+    run, choose, or explore every interleaving, with the same values."""
+    path = base or f"/scenarios/{scenario.id}"
+    common = {"lang": lang} | dict(extra or {})
+    given = _query_values(scenario, values)
+    return {
+        "play": play or f"{path}?{urlencode(common)}",
+        "choose": f"{path}?" + urlencode(common | {"mode": "choose"} | given),
+        "explore": f"{path}?" + urlencode(common | {"mode": "explore"} | given),
+    }
+
+
+def _query_values(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, str]:
+    """The values that differ from the scenario's defaults, as an address writes them."""
+    shown: dict[str, str] = {}
+    for name, value in values.items():
+        spec = scenario.params.get(name)
+        if spec is None or value == spec.default:
+            continue
+        shown[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return shown

@@ -8,10 +8,11 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ..analysis import analyse
+from ..analysis.goals import goal_document
 from ..export import run_document
 from ..runner import run_source
 from ..scenarios import Scenario
@@ -44,7 +45,8 @@ class RunExecutor:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="hilos-run")
             return self._pool
 
-    async def run(self, fn: Callable[[], T]) -> T:
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Start `fn` on a worker now, or raise Saturated; the caller keeps the future."""
         if not self._slots.acquire(blocking=False):
             raise Saturated
         try:
@@ -53,7 +55,11 @@ class RunExecutor:
             self._slots.release()
             raise
         future.add_done_callback(lambda _: self._slots.release())
-        return await asyncio.wrap_future(future)
+        return future
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on a worker and wait for it, or raise Saturated at once."""
+        return await asyncio.wrap_future(self.submit(fn))
 
     def shutdown(self) -> None:
         with self._lock:
@@ -127,6 +133,44 @@ class RunService:
             default_for=(scenario.id, lang, scenario.version(lang)) if default else None,
         )
         return run
+
+    def _schedule(
+        self,
+        scenario: Scenario,
+        lang: str,
+        params: Mapping[str, object],
+        choices: list[str],
+        pause: bool,
+    ) -> bytes:
+        trace = run_source(
+            scenario.source(lang),
+            params,
+            specs=scenario.params,
+            scenario=scenario.id,
+            lang=lang,
+            max_seconds=self.max_seconds,
+            schedule=choices,
+            pause=pause,
+        )
+        document = run_document(trace, lang)
+        document["schedule"] = trace.schedule
+        document["goal"] = goal_document(scenario.goal, trace, document["analysis"], lang)
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+    async def schedule(
+        self,
+        scenario: Scenario,
+        lang: str,
+        params: Mapping[str, object],
+        choices: list[str],
+        pause: bool = True,
+    ) -> bytes:
+        """Re-run `scenario` under control up to the first decision past `choices`: the run
+        document (not stored: the scenario, its values and the choices are its permalink).
+        Raises Saturated, or ScenarioError for bad values or choices that do not fit."""
+        return await self.executor.run(
+            lambda: self._schedule(scenario, lang, params, choices, pause)
+        )
 
     async def record(
         self, scenario: Scenario, lang: str, params: Mapping[str, object]

@@ -225,7 +225,8 @@ export class Lanes {
     const widest = ctx.measureText(labelOf(steps ? span : Number(span.toPrecision(3)))).width + 12;
     const raw = span / Math.max(1, Math.min(8, Math.floor(room / widest)));
     const power = 10 ** Math.floor(Math.log10(raw || 1));
-    const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw) || power * 10;
+    const nice = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw) || power * 10;
+    const step = steps ? Math.max(1, nice) : nice; // no half events: a short run ticks each one
     const y = this.axisY;
     ctx.strokeStyle = "#8a9096";
     ctx.fillStyle = "#55595e";

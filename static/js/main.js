@@ -1,10 +1,5 @@
 // Mounts a player on every `.player[data-trace-url]`, including those htmx swaps in later.
-import { Player } from "./player.js";
-
-function strings() {
-  const node = document.getElementById("hilos-strings");
-  return node ? JSON.parse(node.textContent) : {};
-}
+import { showRun } from "./mount.js";
 
 async function mount(root) {
   root.dataset.mounted = "loading";
@@ -20,9 +15,7 @@ async function mount(root) {
     const doc = await response.json();
     const analysis = await translated;
     if (analysis) doc.analysis = analysis;
-    root.player = new Player(root, doc, strings());
-    root.dataset.mounted = "ready";
-    root.dataset.readyMs = String(Math.round(performance.now())); // first frame drawn (benchmarks)
+    showRun(root, doc);
     if (root.dataset.autoplay === "1") root.player.play();
   } catch (error) {
     root.dataset.mounted = "error";

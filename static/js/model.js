@@ -71,10 +71,25 @@ export function decodeEvents(trace) {
   return events;
 }
 
+/** A paused run ("You choose") ends with every thread stopped where it stood: that is the
+ *  pause, not the program's story. Those events become one step, "now", that only holds the
+ *  lanes' last states open (so a thread that just went to sleep shows asleep); the narration
+ *  stops before it (`pausedAt`). */
+const PAUSE_MARKS = new Set(["thread_abort", "aborted"]);
+function withoutPause(trace, events) {
+  if (!trace.outcome || trace.outcome.status !== "paused") return { events, pausedAt: null };
+  let end = events.length;
+  while (end > 0 && PAUSE_MARKS.has(events[end - 1].kind)) end--;
+  const kept = events.slice(0, end);
+  const t = events.length ? events[events.length - 1].t : 0;
+  kept.push({ i: end, t, thread: null, kind: "pause", obj: 0, line: 0, arg: null });
+  return { events: kept, pausedAt: end };
+}
+
 /** Everything the views need, computed once per trace. */
 export function buildModel(doc) {
   const trace = doc.trace;
-  const events = decodeEvents(trace);
+  const { events, pausedAt } = withoutPause(trace, decodeEvents(trace));
   const threads = trace.threads;
   const objects = new Map(trace.objects.map((o) => [o.id, o]));
   const lane = new Map(threads.map((th, k) => [th.id, k]));
@@ -188,7 +203,7 @@ export function buildModel(doc) {
   });
   return {
     doc, trace, events, threads, objects, lane, segments, lockBands, queueSizes, flags, links,
-    lines, duration: end.t, outcome: trace.outcome, ...sharedData(doc.analysis, events, objects),
+    lines, duration: end.t, outcome: trace.outcome, pausedAt, ...sharedData(doc.analysis, events, objects),
   };
 }
 

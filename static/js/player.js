@@ -10,11 +10,12 @@ const STEP_MS = 250; // one event per step at 1x
 const TIME_SLOWDOWN = 10; // at 1x, 1 ms of the threads lasts 10 ms on screen
 const LOST_LISTED = 3; // lost updates told in the summary; the narration tells every one
 
-function el(tag, attrs = {}, ...children) {
+/** An element with attributes (null or undefined ones left out) and children. */
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
+    else if (v !== null && v !== undefined) node.setAttribute(k, v);
   }
   node.append(...children);
   return node;
@@ -62,7 +63,7 @@ function markIcon(kind) {
 }
 
 /** Text with `names` in backticks, as nodes: the names become <code>. */
-function withCode(text) {
+export function withCode(text) {
   return text.split("`").map((part, k) => (k % 2 ? el("code", { text: part }) : document.createTextNode(part)));
 }
 
@@ -95,7 +96,10 @@ export class Player {
     const analysis = doc.analysis;
     this.analysis = analysis || null;
     this.lostTexts = new Set(this.model.lost.map((u) => u.text).filter(Boolean));
-    this.narration = sharedNarration(analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model), this.model, strings);
+    let told = analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model);
+    // A paused run: what Hilos did to pause it is no part of the story.
+    if (this.model.pausedAt !== null) told = told.filter((n) => n.index < this.model.pausedAt);
+    this.narration = sharedNarration(told, this.model, strings);
     // Where the run's ending (the deadlock closing, the stall found) sits on the timeline.
     this.endingIndex = this.model.events.findIndex((e) => e.kind === "deadlock" || e.kind === "stall");
     root.dataset.outcome = this.model.outcome.status;

@@ -1,7 +1,7 @@
 // The share / embed box: rebuild the iframe snippet from the chosen options, select the text
 // of a field when it gets focus, and copy it with a button where the clipboard is available.
 
-const DEFAULTS = { autoplay: "0", speed: "1", controls: "full", view: "steps" };
+const DEFAULTS = { autoplay: "0", speed: "1", controls: "full", view: "steps", mode: "play" };
 
 function escapeAttr(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

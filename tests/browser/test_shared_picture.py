@@ -68,8 +68,24 @@ def near(pixel: list[int], rgb: tuple[int, int, int], tolerance: int = 14) -> bo
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, rgb, strict=True))
 
 
-def lost_drawn(page: Page, where: list[float]) -> bool:
-    return any(near(p, LOST_RGB) for p in page.evaluate(PIXELS, where))
+def settle(page: Page) -> None:
+    """Let the player paint what it was just asked to (it draws in animation frames)."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+# The same, in a square of 2 * radius + 1 CSS px: an arrow's tip lands within a pixel or two
+# of where the model puts it, depending on rounding at the canvas's width.
+AROUND = """([x, y, radius]) => { const lanes = document.querySelector('.player').player.lanes;
+  const r = window.devicePixelRatio || 1; const side = Math.round((2 * radius + 1) * r);
+  const data = lanes.ctx.getImageData(Math.round((x - radius) * r), Math.round((y - radius) * r),
+                                      side, side).data;
+  const out = [];
+  for (let k = 0; k < data.length; k += 4) out.push([data[k], data[k + 1], data[k + 2]]);
+  return out; }"""
+
+
+def lost_drawn(page: Page, where: list[float], radius: int = 3) -> bool:
+    return any(near(p, LOST_RGB) for p in page.evaluate(AROUND, [*where, radius]))
 
 
 def test_a_lost_update_shows_once_its_overwriting_write_is_reached_in_both_views(
@@ -88,9 +104,11 @@ def test_a_lost_update_shows_once_its_overwriting_write_is_reached_in_both_views
         page.get_by_label(EN["player.view"], exact=True).select_option(view)
         lost = page.evaluate(LOST_AT)
         page.evaluate(f"{PLAYER}.seek({lost['write'] - 1})")
+        settle(page)
         assert not lost_drawn(page, lost["cross"]), f"{view}: crossed out too early"
         assert not lost_drawn(page, lost["head"]), f"{view}: arrow drawn too early"
         page.evaluate(f"{PLAYER}.seek({lost['write']})")
+        settle(page)
         assert lost_drawn(page, lost["cross"]), f"{view}: the overwritten write is not crossed out"
         assert lost_drawn(page, lost["head"]), f"{view}: no arrow into the write that won"
     text = document["analysis"]["lost_updates"][0]["text"].replace("`", "")
@@ -118,6 +136,7 @@ def test_reads_are_hollow_and_writes_filled_in_the_threads_colour(
     for rw in ("r", "w"):
         mark = page.evaluate(find, rw)
         page.evaluate(f"{PLAYER}.seek({mark['i'] + 2})")
+        settle(page)
         colour = tuple(int(mark["color"][k : k + 2], 16) for k in (1, 3, 5))
         expected = white if rw == "r" else colour
         for where in ("lane", "row"):

@@ -1,0 +1,349 @@
+"""Controlled runs: one thread at a time, the schedule decides who takes the next step.
+
+Every thread of the run is a real thread. At each step point (every traced operation, every
+read or write of a shared variable, a thread's end) the thread that runs hands the baton back
+here and waits; the controller picks who takes the next step and wakes that thread alone. So
+exactly one thread of the program runs at a time, and given the program, its parameters, its
+seed and the choices, a run is the same every time, event for event.
+
+What the controller offers is only what CPython could do: a thread parked before a step can
+take it; a thread blocked in a wait is offered only once its wait can end (the lock is free, an
+item is there, the flag is set, the thread it joins has ended, its virtual deadline has come).
+Time is virtual: each step advances the clock by `STEP_NS`; when nothing can go on but a
+sleeper or a timed wait, the clock jumps to the earliest deadline. Nothing waits for real.
+
+A *decision* is a step where more than one thread could go on; steps with a single candidate
+are taken without asking. `choices` are thread names, one per decision; past them the default
+policy decides: the thread that ran last goes on while it can, else the lowest-numbered one.
+With `pause=True` the run stops at the first decision past the choices instead (status
+`paused`), and `ready` says who could go next.
+"""
+
+from __future__ import annotations
+
+import threading as _std
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .common import RunAborted, Waiting
+from .trace import KINDS
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
+
+__all__ = ["Controller", "ScheduleError", "STEP_NS"]
+
+STEP_NS = 1_000  # virtual time one step takes: a microsecond reads naturally on the axis
+_TICK = 0.02
+
+
+class ScheduleError(ValueError):
+    """The choices do not fit the program: a name that cannot go on at that decision."""
+
+
+@dataclass
+class _Parked:
+    """A thread waiting for the baton: before a step, or blocked in a wait."""
+
+    tid: int
+    kind: str  # what it will do: acquire, release, put, read, write, run, …
+    obj: int
+    line: int
+    waiting: Waiting | None = None  # blocked: what it waits in
+    label: str | None = None  # what it reads or writes, when that is no object of the trace
+    deadline: int | None = None  # virtual ns at which a timed wait gives up
+    wake: _std.Lock = field(default_factory=_std.Lock)
+    timed_out: bool = False
+
+    def can_go(self, clock: int) -> bool:
+        if self.waiting is None:
+            return True
+        ready = self.waiting.ready
+        if ready is not None and ready():
+            return True
+        return self.deadline is not None and clock >= self.deadline
+
+
+class Controller:
+    """The scheduler of one controlled run (see the module docstring)."""
+
+    def __init__(self, choices: list[str], *, pause: bool = False, max_steps: int = 20_000):
+        self.given = deque(choices)
+        self.pause = pause
+        self.max_steps = max_steps
+        self.clock = 0
+        self.steps = 0
+        self.taken: list[str] = []  # every decision taken, given or by the default policy
+        self.ready_at_end_of_choices: list[dict[str, Any]] | None = None
+        # At every decision, who could go on (described as in `next`); and the preemptions.
+        self.decisions: list[list[dict[str, Any]]] = []
+        self.preemptions = 0
+        # The thread that took the step before the decision where the choices ran out.
+        self.last_at_end_of_choices: str | None = None
+        self.error: ScheduleError | None = None
+        self._rec: Recorder | None = None
+        self._mutex = _std.Lock()
+        self._parked: dict[int, _Parked] = {}
+        self._running: int | None = None
+        self._last: int | None = None
+        self._arriving: dict[int, _std.Lock] = {}  # started, not yet parked or ended
+
+    def bind(self, rec: Recorder) -> None:
+        self._rec = rec
+        rec.on_abort(self._release_everyone)
+
+    @property
+    def rec(self) -> Recorder:
+        assert self._rec is not None, "a Controller is bound to its Recorder first"
+        return self._rec
+
+    def now(self) -> int:
+        """Virtual time: a nanosecond more for every event, so events keep their order.
+
+        Once the run is stopped, the clock stands still: threads unwind in whatever order the
+        OS wakes them, and what they record then is put in thread order by `finish()`.
+        """
+        if self._rec is not None and self._rec.aborted is not None:
+            return self.clock
+        self.clock += 1
+        return self.clock
+
+    # -- the baton -------------------------------------------------------------------------
+
+    def gate(self, tid: int, kind: int, obj: int, line: int, label: str | None = None) -> None:
+        """A thread reached a step point: park it, let the next one go, wait to be chosen."""
+        parked = _Parked(tid, KINDS[kind].removesuffix("_request"), obj, line, label=label)
+        self._park(parked)
+
+    def block(self, tid: int, waiting: Waiting, attempt: Any, timeout: float | None) -> bool:
+        """A wait in a controlled run: True when it ended by itself, False when it timed out."""
+        if attempt(0):
+            return True
+        deadline = None if timeout is None else self.clock + int(timeout * 1e9)
+        parked = _Parked(
+            tid, waiting.kind, waiting.obj, waiting.line, waiting=waiting, deadline=deadline
+        )
+        if waiting.outside is not None:
+            waiting.outside(lambda: self._park(parked))
+        else:
+            self._park(parked)
+        if parked.timed_out:
+            return False
+        # Chosen because its wait can end: the real primitive agrees at once (a joined
+        # thread may take a moment to be gone for the OS; nothing else runs meanwhile).
+        while not attempt(_TICK):
+            if self.rec.is_aborted():
+                raise RunAborted(self.rec.aborted)
+        return True
+
+    def expect(self, child: int) -> None:
+        """A thread is about to start: nothing is chosen until it parks at its first step."""
+        arrived = _std.Lock()
+        arrived.acquire()
+        with self._mutex:
+            self._arriving[child] = arrived
+
+    def started(self, child: int) -> None:
+        """Wait until `child`, just started, parks at its first step or ends (or, when it
+        could not start at all, stop waiting for it)."""
+        with self._mutex:
+            arrived = self._arriving.get(child)
+        if arrived is None:
+            return
+        thread = self.rec.thread_object(child)
+        while not arrived.acquire(timeout=_TICK):
+            if thread is None or thread.ident is None or self.rec.is_aborted():
+                with self._mutex:
+                    self._arrived(child)
+                break
+        else:
+            arrived.release()
+
+    def ended(self, tid: int) -> None:
+        """A thread ended: its step is over; let the next one go."""
+        with self._mutex:
+            self._arrived(tid)
+            if self._running == tid:
+                self._running = None
+        self._next()
+
+    def _arrived(self, tid: int) -> bool:
+        arriving = self._arriving.pop(tid, None)
+        if arriving is None:
+            return False
+        arriving.release()
+        return True
+
+    def _park(self, parked: _Parked) -> None:
+        rec = self.rec
+        if rec.is_aborted():
+            raise RunAborted(rec.aborted)
+        parked.wake.acquire()
+        with self._mutex:
+            self._parked[parked.tid] = parked
+            # A thread's first step: the one that started it still has the baton.
+            first = self._arrived(parked.tid)
+            if self._running == parked.tid:
+                self._running = None
+        if not first:
+            self._next()
+        parked.wake.acquire()  # until chosen (or the run stops)
+        if rec.is_aborted():
+            raise RunAborted(rec.aborted)
+
+    # -- choosing --------------------------------------------------------------------------
+
+    def _candidates(self) -> list[_Parked]:
+        """Who could take the next step: the threads that can go on now, and those whose
+        virtual deadline comes first (time may pass before anyone else runs: the OS can stall
+        a thread as long as it likes, so a sleeper may wake before a runnable thread goes on)."""
+        now = [p for p in self._parked.values() if p.can_go(self.clock)]
+        later = [p for p in self._parked.values() if p.deadline is not None and p not in now]
+        if later:
+            first = min(p.deadline for p in later if p.deadline is not None)
+            now += [p for p in later if p.deadline == first]
+        return sorted(now, key=lambda p: p.tid)
+
+    def _next(self) -> None:
+        """Pick who takes the next step and wake it (called by the thread that just stopped)."""
+        rec = self.rec
+        stop: tuple[str, str] | None = None
+        chosen: _Parked | None = None
+        with self._mutex:
+            if self._running is not None or self._arriving or rec.is_aborted():
+                return
+            if self._program_over():
+                # Only daemons are left: the interpreter exits now, whatever they could do.
+                stop = ("over", "")
+                candidates = []
+            else:
+                candidates = self._candidates() or self._advance_clock()
+            if stop is not None:
+                pass
+            elif not candidates:
+                if not self._parked:
+                    return  # nobody left: the supervisor sees the run end
+                stop = ("stuck", "")
+            elif self.steps >= self.max_steps:
+                stop = ("limit", f"The program took more than {self.max_steps} steps.")
+            else:
+                chosen, stop = self._choose(candidates)
+                if chosen is not None:
+                    del self._parked[chosen.tid]
+                    self._running = self._last = chosen.tid
+                    self.steps += 1
+                    if chosen.deadline is not None and chosen.deadline > self.clock:
+                        self.clock = chosen.deadline  # time passed until it woke
+                    self.clock += STEP_NS
+                    if chosen.waiting is not None:
+                        ready = chosen.waiting.ready
+                        chosen.timed_out = not (ready is not None and ready())
+        if stop is not None:
+            status, message = stop
+            if status == "stuck":
+                from .supervisor import stuck
+
+                stuck(rec, rec.registry.live())
+            elif status == "over":
+                from .supervisor import program_over
+
+                program_over(rec, rec.registry.live())
+            elif status == "error":
+                error = {
+                    "thread": 0,
+                    "type": "ScheduleError",
+                    "message": str(self.error),
+                    "line": 0,
+                }
+                rec.abort(status, message, error=error)
+            else:
+                rec.abort(status, message)
+            return
+        assert chosen is not None
+        chosen.wake.release()
+
+    def _program_over(self) -> bool:
+        """The main code has ended and only daemon threads are left: interpreter exit."""
+        threads = self.rec.threads
+        if threads[0].end == "running":
+            return False
+        return all(t.daemon for t in threads if t.end == "running" and t.kind != "foreign")
+
+    def _advance_clock(self) -> list[_Parked]:
+        """Nothing can go on now: let virtual time run to the earliest deadline."""
+        deadlines = [p.deadline for p in self._parked.values() if p.deadline is not None]
+        if not deadlines:
+            return []
+        self.clock = max(self.clock, min(deadlines))
+        return self._candidates()
+
+    def _choose(self, candidates: list[_Parked]) -> tuple[_Parked | None, tuple[str, str] | None]:
+        """The candidate the schedule (or the default policy) takes, or why the run stops."""
+        if len(candidates) == 1:
+            return candidates[0], None
+        names = {self.rec.threads[p.tid].name: p for p in candidates}
+        self.decisions.append([self.describe(p) for p in candidates])
+        if self.given:
+            name = self.given.popleft()
+            if name not in names:
+                ready = ", ".join(names)
+                decision = len(self.taken) + 1
+                self.error = ScheduleError(
+                    f"decision {decision}: {name!r} cannot go on here (it could be {ready})"
+                )
+                return None, ("error", f"Schedule, decision {decision}: {name} cannot go on.")
+            self._take(names[name], candidates)
+            return names[name], None
+        if self.ready_at_end_of_choices is None:
+            self.ready_at_end_of_choices = [self.describe(p) for p in candidates]
+            self.last_at_end_of_choices = (
+                self.rec.threads[self._last].name if self._last is not None else None
+            )
+            if self.pause:
+                return None, ("paused", "Paused: choose which thread goes next.")
+        # The default policy lets no time pass while a thread can go on now.
+        runnable = [p for p in candidates if p.can_go(self.clock)] or candidates
+        last = next((p for p in runnable if p.tid == self._last), None)
+        chosen = last if last is not None else runnable[0]
+        self._take(chosen, candidates)
+        return chosen, None
+
+    def _take(self, chosen: _Parked, candidates: list[_Parked]) -> None:
+        """Note a decision: who was taken, and whether that preempted the thread that ran
+        last while it could have gone on now (a preemption, as CHESS counts them)."""
+        if chosen.tid != self._last and any(
+            p.tid == self._last and p.can_go(self.clock) for p in candidates
+        ):
+            self.preemptions += 1
+        self.taken.append(self.rec.threads[chosen.tid].name)
+
+    def describe(self, parked: _Parked) -> dict[str, Any]:
+        """What a candidate would do if chosen: its thread, the step, the object, the line."""
+        rec = self.rec
+        kind = parked.kind
+        if parked.waiting is not None:
+            ready = parked.waiting.ready
+            kind = f"{kind}_done" if ready is not None and ready() else f"{kind}_timeout"
+        described = {
+            "thread": rec.threads[parked.tid].name,
+            "kind": kind,
+            "object": rec.label(parked.obj) if parked.obj else parked.label,
+            "line": parked.line,
+        }
+        if not parked.can_go(self.clock):
+            described["later"] = True  # only once time has passed, others stalled meanwhile
+        return described
+
+    def _release_everyone(self) -> None:
+        with self._mutex:
+            parked = list(self._parked.values())
+            self._parked.clear()
+            arriving = list(self._arriving.values())
+            self._arriving.clear()
+        for p in parked:
+            if p.wake.locked():
+                p.wake.release()
+        for lock in arriving:
+            if lock.locked():
+                lock.release()
