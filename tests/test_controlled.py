@@ -65,24 +65,52 @@ def decisions(scenario_id: str, prefix: list[str]) -> list[dict[str, Any]]:
     return list(trace.schedule["next"])
 
 
-@pytest.mark.parametrize("scenario_id", ["deadlock", "race-condition", "producer-consumer"])
+def waits_with_a_timeout(trace: Trace, thread: str) -> bool:
+    """Whether `thread`'s open wait in `trace` can time out (a sleep, a timer, a timeout)."""
+    tid = next(t.id for t in trace.threads if t.name == thread)
+    if trace.threads[tid].kind == "timer":
+        return True
+    request = next(e for e in reversed(trace.events) if e.thread == tid and "_request" in e.kind)
+    if request.kind == "sleep_request":
+        return True
+    timeout = request.arg[1] if request.kind == "join_request" else request.arg
+    return timeout is not None
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_every_choice_offered_can_be_taken_and_none_is_impossible(scenario_id: str) -> None:
-    prefix: list[str] = []
-    for _ in range(6):
-        offered = decisions(scenario_id, prefix)
-        if not offered:
-            break
-        assert len(offered) >= 2  # a single candidate is no decision
-        for option in offered:
-            trace = controlled(scenario_id, [*prefix, option["thread"]], pause=True)
-            assert trace.outcome.status != "error", trace.outcome.message
-            if option["kind"] == "acquire_done":
-                # A blocked thread is offered only once the lock it waits for is free.
-                label = option["object"]
-                lock = next(o.id for o in trace.objects if o.label == label)
-                holders = [e.kind for e in trace.events if e.obj == lock]
-                assert holders.count("release") >= holders.count("acquire")
-        prefix.append(offered[-1]["thread"])
+    """Along three paths of decisions, every thread offered can take its step: one before a
+    step simply takes it; one offered out of a wait really gets what it waited for at once
+    (`…_done`: the wait is answered), or its wait had a timeout that ran out (`…_timeout`);
+    none is offered twice."""
+    for pick in ("first", "last", "turns"):
+        prefix: list[str] = []
+        for step in range(12):
+            paused = controlled(scenario_id, prefix, pause=True)
+            assert paused.schedule is not None
+            offered = paused.schedule["next"]
+            if not offered:
+                break
+            names = [option["thread"] for option in offered]
+            assert len(names) >= 2 and len(set(names)) == len(names)  # a real choice, each once
+            for option in offered:
+                if option["kind"].endswith("_timeout"):
+                    assert waits_with_a_timeout(paused, option["thread"]), option
+                trace = controlled(scenario_id, [*prefix, option["thread"]], pause=True)
+                assert trace.outcome.status != "error", trace.outcome.message
+                if option["kind"].endswith("_done") and not option.get("later"):
+                    # Out of its wait: answered, ended (a cancelled timer), or on to its next
+                    # step (a Condition waiter takes its lock back first).
+                    tid = next(t.id for t in trace.threads if t.name == option["thread"])
+                    mine = {e.kind for e in trace.events if e.thread == tid}
+                    answered = {"acquire_granted", "get_done", "put_done", "join_return",
+                                "wait_return", "queue_join_return", "barrier_pass",
+                                "thread_end"}  # fmt: skip
+                    assert trace.schedule is not None
+                    still = [o for o in trace.schedule["next"] if o == option]
+                    assert answered & mine or not still, f"{option} was offered but stayed blocked"
+            at = {"first": 0, "last": -1, "turns": step % len(offered)}[pick]
+            prefix.append(offered[at]["thread"])
 
 
 def test_the_student_can_deadlock_the_two_locks_or_let_them_finish() -> None:

@@ -24,6 +24,8 @@ _ENDING = {kind for kinds in OUTCOMES_OF.values() for kind in kinds} | {"aborted
 # put_nowait on a full queue, get_nowait on an empty one: no request precedes them.
 _COMPACT_FAILURES = {"put_timeout", "get_timeout"}
 _LOCKS = {"Lock", "RLock"}
+# Outcomes only a wait with a timeout can have (its request carries the timeout).
+_TIMEOUTS = {"acquire_timeout", "get_timeout"}
 _SEMAPHORES = {"Semaphore", "BoundedSemaphore"}
 _QUEUES = {"Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"}
 
@@ -50,7 +52,7 @@ def problems(trace: Trace) -> list[str]:
     ended: set[int] = set()
     running: set[int] = set()
     started: dict[int, int] = {}
-    pending: dict[int, list[tuple[str, int]]] = {}
+    pending: dict[int, list[tuple[str, int, Any]]] = {}
     holder: dict[int, int | None] = {}
     depth: dict[int, int] = {}
     # A semaphore made with a value that is not a plain integer (inf, written "inf") is not
@@ -92,18 +94,20 @@ def problems(trace: Trace) -> list[str]:
 
         kind = ev.kind
         if kind in OUTCOMES_OF:
-            stack.append((kind, ev.obj))
+            stack.append((kind, ev.obj, ev.arg))
         elif kind in _ENDING:
             if kind in _COMPACT_FAILURES and (not stack or stack[-1][1] != ev.obj):
                 pass  # a non-blocking put/get that failed at once: request and outcome in one
             elif not stack:
                 found.append(f"{where}: an outcome with no request")
             else:
-                request, obj = stack.pop()
+                request, obj, asked = stack.pop()
                 if kind != "aborted" and kind not in OUTCOMES_OF[request]:
                     found.append(f"{where}: does not answer {request}")
                 elif obj != ev.obj:
                     found.append(f"{where}: answers a request on another object")
+                elif kind in _TIMEOUTS and asked is None:
+                    found.append(f"{where}: times out a wait that had no timeout")
         elif kind in ("thread_end", "thread_abort"):
             ended.add(ev.thread)
             if stack and not (kind == "thread_abort" or aborted):
