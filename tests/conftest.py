@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -72,3 +73,14 @@ def mods(request: pytest.FixtureRequest) -> Iterator[Mods]:
 @pytest.fixture
 def traced() -> Iterator[Mods]:
     yield from _recorded()
+
+
+@pytest.fixture
+def tiny_switch_interval() -> Iterator[None]:
+    """A 10 µs switch interval, where timing bugs show up in most runs (restored after)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import queue as std_queue
+import subprocess
+import sys
 import textwrap
 import threading as std_threading
 import time as std_time
@@ -33,3 +35,14 @@ def kinds(trace: Trace, thread: str | None = None) -> list[str]:
 
 def label_of(trace: Trace, oid: int) -> str:
     return trace.object(oid).label
+
+
+def python3(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run a dedented program under plain python3, as a student would, and capture it."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -8,17 +8,14 @@ more than one thread touched appear in the trace.
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import textwrap
-from collections.abc import Iterator
 
 import pytest
 
 from app.instrument import find_candidates, instrument
 from app.tracing import Trace
 
-from .helpers import run
+from .helpers import python3, run
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,29 +33,9 @@ def variables(trace: Trace) -> dict[str, str]:
     return {o.label: o.info["scope"] for o in trace.objects if o.kind == "Variable"}
 
 
-def python3(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 @pytest.fixture(params=[True, False], ids=["compiled", "python"])
 def speedups(request: pytest.FixtureRequest) -> bool:
     return bool(request.param)
-
-
-@pytest.fixture
-def tiny_switch_interval() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 LOST_UPDATE = """

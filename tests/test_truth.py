@@ -11,40 +11,16 @@ program measured itself, and what plain `python3` does with the same source.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
-from collections.abc import Iterator
 
 import pytest
 
 from app.tracing import Trace
 from app.tracing.check import problems
 
-from .helpers import kinds, run
+from .helpers import kinds, python3, run
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def tiny_switch_interval() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-def python3(code: str) -> subprocess.CompletedProcess[str]:
-    """Run `code` under plain python3, as a student would."""
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
 
 
 def printed(trace: Trace) -> list[str]:

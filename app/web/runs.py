@@ -110,17 +110,24 @@ class RunService:
         found: dict[str, Any] = json.loads(self.analysis_body(run, lang)[0])
         return found
 
-    def _record(
-        self, scenario: Scenario, lang: str, params: Mapping[str, object], default: bool
-    ) -> StoredRun:
-        trace = run_source(
+    def _run(
+        self, scenario: Scenario, lang: str, params: Mapping[str, object], **control: Any
+    ) -> Trace:
+        """Record `scenario` in `lang` with `params` (and a schedule, for a controlled run)."""
+        return run_source(
             scenario.source(lang),
             params,
             specs=scenario.params,
             scenario=scenario.id,
             lang=lang,
             max_seconds=self.max_seconds,
+            **control,
         )
+
+    def _record(
+        self, scenario: Scenario, lang: str, params: Mapping[str, object], default: bool
+    ) -> StoredRun:
+        trace = self._run(scenario, lang, params)
         run_id = new_run_id()
         document = run_document(trace, lang, run_id)
         run = self.store.save(
@@ -142,16 +149,7 @@ class RunService:
         choices: list[str],
         pause: bool,
     ) -> bytes:
-        trace = run_source(
-            scenario.source(lang),
-            params,
-            specs=scenario.params,
-            scenario=scenario.id,
-            lang=lang,
-            max_seconds=self.max_seconds,
-            schedule=choices,
-            pause=pause,
-        )
+        trace = self._run(scenario, lang, params, schedule=choices, pause=pause)
         document = run_document(trace, lang)
         document["schedule"] = trace.schedule
         document["goal"] = goal_document(scenario.goal, trace, document["analysis"], lang)
