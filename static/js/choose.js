@@ -5,7 +5,7 @@
 // answer, so the timeline grows with each choice. The address keeps the mode and the choices:
 // a schedule is a permalink that replays when opened.
 
-import { showRun, strings } from "./mount.js";
+import { encodeChoices, showError, showRun, strings } from "./mount.js";
 import { el, withCode } from "./player.js";
 import { threadColor } from "./lanes.js";
 import { fill } from "./describe.js";
@@ -17,18 +17,6 @@ const TRAIL = 24; // choices the trail lists (then "…" before them)
 // The backend's words when a choice does not fit: its number, the name, who could go on.
 const MISFIT = /decision (\d+): '(.*)' cannot go on here \(it could be (.*)\)/;
 
-/** `Thread-1,Thread-1,Thread-2` as the address keeps it: `Thread-1*2,Thread-2`. */
-export function encodeChoices(names) {
-  const parts = [];
-  for (let k = 0; k < names.length; ) {
-    let n = 1;
-    while (k + n < names.length && names[k + n] === names[k]) n++;
-    const name = encodeURIComponent(names[k]);
-    parts.push(n > 1 ? `${name}*${n}` : name);
-    k += n;
-  }
-  return parts.join(",");
-}
 
 /** `href` with the mode, these choices and `then=run` (or none) in its query. The commas stay
  *  commas: the address is read by people too. */
@@ -211,16 +199,7 @@ class Chooser {
   }
 
   fail(text, retry = null) {
-    const message = el("p", { class: "error" }, text);
-    if (retry) {
-      const again = el("button", { type: "button", class: "retry" }, this.s["player.choose.retry"]);
-      again.addEventListener("click", () => {
-        this.error.replaceChildren();
-        retry();
-      });
-      message.append(" ", again);
-    }
-    this.error.replaceChildren(message);
+    showError(this.error, text, this.s["player.choose.retry"], retry);
     if (!this.doc) this.root.dataset.state = "error";
   }
 

@@ -3,7 +3,7 @@
 // once, one under way answers 202 and is polled for its progress until it is done. Each ending
 // opens in "You choose" at its shortest schedule, an address that replays it.
 
-import { strings } from "./mount.js";
+import { encodeChoices, showError, strings } from "./mount.js";
 import { el } from "./player.js";
 import { fill } from "./describe.js";
 import { showValue, useDecimalMark } from "./model.js";
@@ -11,20 +11,6 @@ import { showValue, useDecimalMark } from "./model.js";
 const API = "/api/explorations";
 const POLL_MS = 300;
 const SAY_EVERY_MS = 5000; // the live region reads the progress at most this often
-
-/** Thread names as "You choose" keeps them in its address (choose.js encodeChoices, parsed by
- *  pages.parse_choices): a run of one name as `name*N`, commas left as commas. */
-function compactChoices(names) {
-  const parts = [];
-  for (let k = 0; k < names.length; ) {
-    let n = 1;
-    while (k + n < names.length && names[k + n] === names[k]) n++;
-    const name = encodeURIComponent(names[k]);
-    parts.push(n > 1 ? `${name}*${n}` : name);
-    k += n;
-  }
-  return parts.join(",");
-}
 
 /** `href` with these values in its query, those at their default left out (as the server
  *  writes its addresses), and `extra` set (or, when null, taken out). */
@@ -221,16 +207,7 @@ class Explorer {
   }
 
   fail(text, retry = null) {
-    const message = el("p", { class: "error" }, text);
-    if (retry) {
-      const again = el("button", { type: "button", class: "retry" }, this.s["player.explore.retry"]);
-      again.addEventListener("click", () => {
-        this.errorBox.replaceChildren();
-        retry();
-      });
-      message.append(" ", again);
-    }
-    this.errorBox.replaceChildren(message);
+    showError(this.errorBox, text, this.s["player.explore.retry"], retry);
     if (this.root.dataset.state === "running") this.running(false);
     this.root.dataset.state = "error";
   }
@@ -344,7 +321,7 @@ class Explorer {
   witnessCell(e, result, describedBy) {
     const s = this.s;
     const base = withValues(this.root.dataset.chooseUrl, this.fields, result.params);
-    const choices = e.schedule.length ? `${base.includes("?") ? "&" : "?"}choices=${compactChoices(e.schedule)}` : "";
+    const choices = e.schedule.length ? `${base.includes("?") ? "&" : "?"}choices=${encodeChoices(e.schedule)}` : "";
     const href = `${base}${choices}`;
     const link = el("a", { href, class: "show-me", "aria-describedby": describedBy, title: s["player.explore.show.title"] }, s["player.explore.show"]);
     const how = fill(s["player.explore.witness"], {
