@@ -124,17 +124,26 @@ def _parser() -> argparse.ArgumentParser:
         help="try the interleavings: every different ending, each with its shortest schedule",
         description=(
             "Explore the interleavings of TARGET (a .py file or a scenario id) by controlled "
-            "runs, depth-first, with at most K preemptions and sleep-set reduction; print each "
-            "different ending with how many schedules reached it and the shortest one."
+            "runs, depth-first, with dynamic partial-order reduction, raising the preemption "
+            "bound 0, 1, 2 ... until nothing is left out (or up to K); print each different "
+            "ending with how many schedules reached it and the shortest one."
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
     explore.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE")
     explore.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
     explore.add_argument("--max-schedules", type=_count, default=2_000, metavar="N")
-    explore.add_argument("--preemptions", type=_count0, default=2, metavar="K")
+    explore.add_argument(
+        "--preemptions",
+        type=_count0,
+        default=None,
+        metavar="K",
+        help="stop raising the preemption bound at K (default: no bound)",
+    )
     explore.add_argument("--max-seconds", type=_seconds, default=60.0, help="time limit")
-    explore.add_argument("--no-reduction", action="store_true", help="explore without sleep sets")
+    explore.add_argument(
+        "--no-reduction", action="store_true", help="explore every order (no reduction)"
+    )
     explore.add_argument("--json", action="store_true", help="machine-readable result")
 
     listing = commands.add_parser("scenarios", help="list the scenarios")
