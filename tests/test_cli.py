@@ -205,7 +205,7 @@ def test_export_writes_perfetto_and_html_from_a_trace_file_or_a_saved_run(
 ) -> None:
     from app.export import run_document
     from app.runner import run_source
-    from app.store import RunStore
+    from app.store import SQLiteStore
 
     trace = run_source(PROGRAM)
     trace_file = tmp_path / "trace.json"
@@ -216,7 +216,7 @@ def test_export_writes_perfetto_and_html_from_a_trace_file_or_a_saved_run(
     assert any(ev["ph"] == "X" for ev in events)
     db = tmp_path / "runs.sqlite3"
     document = run_document(trace, "en", "abcdefghjkmn")
-    RunStore(db).save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
+    SQLiteStore(db).save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
                       status="completed", run_id="abcdefghjkmn")  # fmt: skip
     page = tmp_path / "run.html"
     assert main(["export", "abcdefghjkmn", "--db", str(db), "--html", str(page)]) == 0
