@@ -424,7 +424,10 @@ def _export(args: argparse.Namespace) -> int:
             raise UsageError(f"no database at {db} (set HILOS_DB or pass --db)")
         try:
             store = open_store(db)
-            stored = store.get(args.run)
+            try:
+                stored = store.get(args.run)
+            finally:
+                store.close()
         except StoreUnavailable as exc:
             raise UsageError(str(exc)) from None
         if stored is None:

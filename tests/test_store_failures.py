@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -228,3 +229,48 @@ def test_a_running_server_whose_folder_is_deleted_answers_503(tmp_path: Path) ->
         assert "deleted or replaced" in json.loads(failure.value.read())["detail"]
     finally:
         server.stop()
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def as_admin(url: str, *statements: str) -> None:
+    """Run `statements` on the server of `url`, from its maintenance database."""
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        for sql in statements:
+            admin.execute(sql)
+
+
+def test_a_postgresql_database_turned_read_only_is_a_503_and_comes_back(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    name = postgres_url.rsplit("/", 1)[1]
+    # Every connection the app holds is cut: the pool must replace them, not fail with them.
+    cut = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    )
+    settings = Settings(db=tmp_path / "unused.sqlite3", database_url=postgres_url)
+    with TestClient(create_app(settings)) as client:
+        try:
+            saved = client.post("/api/runs", json=RUN)
+            assert saved.status_code == 201
+            as_admin(
+                postgres_url, f"ALTER DATABASE {name} SET default_transaction_read_only = on", cut
+            )
+            refused = client.post("/api/runs", json=RUN)
+            assert refused.status_code == 503 and refused.headers["Retry-After"]
+            assert "read-only transaction" in refused.json()["detail"]
+            assert "127.0.0.1" not in refused.json()["detail"]  # no address of the database
+            ready = client.get("/healthz/ready")
+            assert ready.status_code == 503 and "read-only" in ready.json()["detail"]
+            assert client.get("/healthz").status_code == 200
+            assert client.get(saved.headers["Location"]).status_code == 200  # reads go on
+            as_admin(
+                postgres_url, f"ALTER DATABASE {name} SET default_transaction_read_only = off", cut
+            )
+            assert client.get("/healthz/ready").json() == {"status": "ready", "store": "postgresql"}
+            assert client.post("/api/runs", json=RUN).status_code == 201
+        finally:
+            client.app.state.service.store.close()  # type: ignore[attr-defined]
+    assert not settings.db.exists()

@@ -7,6 +7,7 @@ replicas starting at once apply each one once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .base import Cursor, RunStore, StoreUnavailable, Transaction
 
 __all__ = ["PostgresStore", "redact"]
+
+_log = logging.getLogger("hilos.store")
 
 # pg_advisory_xact_lock's key for migrations: "hilosmig" read as a 64-bit integer.
 _MIGRATION_LOCK = int.from_bytes(b"hilosmig", "big")
@@ -40,6 +43,14 @@ def redact(url: str) -> str:
     if "password" in parts:
         parts["password"] = "***"
     return make_conninfo("", **{k: v for k, v in parts.items() if v is not None})
+
+
+def _reason(exc: psycopg.Error) -> str:
+    """Why, as PostgreSQL put it when it answered (no host, user or address in it)."""
+    if isinstance(exc, PoolTimeout):
+        return "no database connection could be had in time (PostgreSQL down or overloaded)"
+    primary = exc.diag.message_primary if exc.sqlstate else None
+    return primary or "PostgreSQL cannot be reached"
 
 
 class _Translated:
@@ -93,8 +104,8 @@ class PostgresStore(RunStore):
             with self._pool.connection() as connection:
                 yield _Translated(connection)
         except _UNAVAILABLE as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreUnavailable(f"{doing}: {reason}") from exc
+            _log.warning("%s: %s", doing, exc)  # the details, for the operator's log only
+            raise StoreUnavailable(f"{doing}: {_reason(exc)}") from exc
 
     def _lock_schema(self, tx: Transaction) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
