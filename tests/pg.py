@@ -59,7 +59,7 @@ def _as_user() -> dict[str, Any]:
 class Postgres:
     """One PostgreSQL server in a temporary folder; `database()` makes a fresh database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="hilos-pg-"))
         self.log = self.root / "server.log"
@@ -86,8 +86,8 @@ class Postgres:
                 self.process = subprocess.Popen(
                     [bindir / "postgres", "-D", data, "-p", str(self.port), "-k", self.root]
                     + ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]
-                    # Speed over durability: a test database lives for one test run.
-                    + ["-c", "fsync=off", "-c", "full_page_writes=off"],
+                    # Speed over durability, unless asked: a test database lives for one run.
+                    + ([] if durable else ["-c", "fsync=off", "-c", "full_page_writes=off"]),
                     cwd=self.root,
                     stdout=log,
                     stderr=subprocess.STDOUT,
