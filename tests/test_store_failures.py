@@ -211,6 +211,20 @@ def test_a_path_through_a_file_refuses_to_start_without_crash_looping(tmp_path: 
     assert check.stderr.startswith("hilos: cannot start: database ")
 
 
+def test_the_check_before_the_workers_start_says_ready(tmp_path: Path) -> None:
+    check = subprocess.run(
+        [sys.executable, "-m", "app.store"],
+        cwd=ROOT,
+        env={"HILOS_DB": str(tmp_path / "runs.sqlite3"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0 and check.stderr == ""
+    assert check.stdout.startswith("hilos: sqlite store ready at ")
+    assert SQLiteStore(tmp_path / "runs.sqlite3").schema_version() == len(MIGRATIONS)
+
+
 def test_a_running_server_whose_folder_is_deleted_answers_503(tmp_path: Path) -> None:
     """A server that started fine, whose database then goes: the 503 over real HTTP."""
     db = tmp_path / "data" / "runs.sqlite3"
