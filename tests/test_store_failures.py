@@ -288,3 +288,17 @@ def test_a_postgresql_database_turned_read_only_is_a_503_and_comes_back(
         finally:
             client.app.state.service.store.close()  # type: ignore[attr-defined]
     assert not settings.db.exists()
+
+
+def test_an_unreachable_postgresql_refuses_to_start_without_showing_its_password() -> None:
+    url = f"postgresql://hilos:s3cret@127.0.0.1:{free_port()}/hilos"  # nothing listens there
+    result = subprocess.run(
+        uvicorn_command(free_port()),
+        cwd=ROOT,
+        env={"HILOS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    refused(result, "cannot connect to PostgreSQL")
+    assert "s3cret" not in result.stderr and "password=***" in result.stderr
