@@ -35,6 +35,10 @@ ENV PATH=/opt/hilos/bin:$PATH \
 VOLUME /data
 USER hilos
 EXPOSE 8000
+# Readiness, not mere liveness: it writes to the store, so a database that stopped taking
+# writes shows as unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['HILOS_PORT']}/healthz\", timeout=4)"]
-CMD ["sh", "-c", "exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"$HILOS_PORT\" --workers \"$HILOS_WORKERS\" --loop uvloop --http httptools --proxy-headers --no-access-log"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['HILOS_PORT']}/healthz/ready\", timeout=4)"]
+# The store is opened, migrated and written to once before the workers start: a database it
+# cannot write stops the container with one line and a non-zero status.
+CMD ["sh", "-c", "python -m app.store && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"$HILOS_PORT\" --workers \"$HILOS_WORKERS\" --loop uvloop --http httptools --proxy-headers --no-access-log"]

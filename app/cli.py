@@ -426,14 +426,21 @@ def _export(args: argparse.Namespace) -> int:
             document = run_document(trace, args.lang or trace.lang or "es")
     else:
         from .settings import Settings
-        from .store import RunStore
+        from .store import StoreUnavailable, open_store
 
-        db = args.db or Settings().db
-        if not db.exists():
+        db = args.db or Settings().store_target()
+        if isinstance(db, Path) and not db.exists():
             raise UsageError(f"no database at {db} (set HILOS_DB or pass --db)")
-        stored = RunStore(db).get(args.run)
+        try:
+            store = open_store(db)
+            try:
+                stored = store.get(args.run)
+            finally:
+                store.close()
+        except StoreUnavailable as exc:
+            raise UsageError(str(exc)) from None
         if stored is None:
-            raise UsageError(f"no saved run {args.run!r} in {db}")
+            raise UsageError(f"no saved run {args.run!r} in {store.where}")
         document = json.loads(stored.document())
     _outputs(args, document, args.lang or document.get("lang") or "es")
     return 0

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
-from ..store import RunStore, StoredRun
+from ..store import RunStore, StoredRun, StoreUnavailable
 from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate
 from .runs import RunService, Saturated
@@ -266,7 +266,10 @@ class SavedRunsFastPath:
         if scope["type"] == "http" and scope["method"] == "GET" and path.startswith("/api/runs/"):
             run_id = path[len("/api/runs/") :]
             if run_id.isalnum() and len(run_id) <= 32:
-                run = self.store.get(run_id)
+                try:
+                    run = self.store.get(run_id)
+                except StoreUnavailable:
+                    run = None  # the route answers, with the 503 and its reason
                 if run is not None and not _has(scope, b"if-none-match"):
                     gzipped = b"gzip" in (_header(scope, b"accept-encoding") or b"").lower()
                     body = run.body if gzipped else gzip.decompress(run.body)

@@ -46,6 +46,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Resultado",
         "error.title": "No se pudo",
         "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
+        "error.store": "Ahora no se pueden guardar ni leer ejecuciones: el almacenamiento del "
+        "servidor no responde. Prueba dentro de un rato; si sigue así, avisa a quien administra "
+        "Hilos.",
         "error.no_run": "No hay ninguna ejecución guardada «{id}».",
         "error.no_page": "No hay ninguna página en {path}.",
         "value.yes": "sí",
@@ -370,6 +373,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Outcome",
         "error.title": "Could not do that",
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
+        "error.store": "Runs cannot be saved or read right now: the server's storage is not "
+        "answering. Try again in a while; if it goes on, tell whoever runs Hilos.",
         "error.no_run": "There is no saved run “{id}”.",
         "error.no_page": "There is no page at {path}.",
         "value.yes": "yes",

@@ -17,6 +17,7 @@ from starlette.datastructures import QueryParams
 from ..analysis.narration import format_number
 from ..runner import ScenarioError
 from ..scenarios import ParamError, Scenario, UnknownScenario, get_scenario, load_scenarios
+from ..store import StoreUnavailable
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .runs import RunService, Saturated
@@ -176,6 +177,9 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             status, context["error"], context["run"] = 422, str(exc), None
         except Saturated:
             status, context["error"], context["run"] = 429, MESSAGES[lang]["error.busy"], None
+            headers["Retry-After"] = str(retry_after)
+        except StoreUnavailable:  # recorded, but not kept: no permalink to give
+            status, context["error"], context["run"] = 503, MESSAGES[lang]["error.store"], None
             headers["Retry-After"] = str(retry_after)
         else:
             if not hx_request:
