@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS explorations (
     etag        TEXT NOT NULL,
     body        BLOB NOT NULL
 );
+-- Programs written on the site (their source, values, first run, and for a custom scenario
+-- a title and notes): kept by a content address, so never changed once stored.
+CREATE TABLE IF NOT EXISTS programs (
+    id          TEXT PRIMARY KEY,
+    created     REAL NOT NULL,
+    etag        TEXT NOT NULL,
+    body        BLOB NOT NULL
+);
 -- The run each scenario shows before anyone presses "run again": one per scenario, language
 -- and version of its files, so editing a scenario records a fresh default and old permalinks
 -- keep working.
@@ -187,6 +195,29 @@ class RunStore:
         if row is None:
             return None
         return StoredRun(row[0], None, None, "{}", "explored", row[1], row[2], row[3])
+
+    def save_program(self, program_id: str, document: bytes) -> StoredRun:
+        """Keep a program's JSON document under its content address, unless one is there:
+        return the stored one (what a user saved is never replaced)."""
+        body = gzip.compress(document, compresslevel=6, mtime=0)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        self._connect().execute(
+            "INSERT OR IGNORE INTO programs VALUES (?, ?, ?, ?)",
+            (program_id, time.time(), etag, body),
+        )
+        found = self.get_program(program_id)
+        assert found is not None
+        return found
+
+    def get_program(self, program_id: str) -> StoredRun | None:
+        row = (
+            self._connect()
+            .execute("SELECT id, created, etag, body FROM programs WHERE id = ?", (program_id,))
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return StoredRun(row[0], None, None, "{}", "program", row[1], row[2], row[3])
 
     def count(self) -> int:
         row: Any = self._connect().execute("SELECT COUNT(*) FROM runs").fetchone()

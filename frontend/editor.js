@@ -4,7 +4,7 @@
 
 import { EditorView, basicSetup } from "codemirror";
 import { python } from "@codemirror/lang-python";
-import { EditorState, StateEffect, StateField } from "@codemirror/state";
+import { EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { indentUnit } from "@codemirror/language";
@@ -28,19 +28,46 @@ const errorLine = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+// The site's look for the editor. It lives in a shadow root: CodeMirror's styles go into a
+// constructed style sheet there, which the page's Content-Security-Policy (no inline styles)
+// allows, where a <style> element in the document would be refused.
+const look = EditorView.theme({
+  "&": { height: "var(--editor-height, 24rem)", border: "1px solid #d5d8dc", borderRadius: "6px", background: "#fff", color: "#1d1d1f" },
+  "&.cm-focused": { outline: "3px solid #ff9f1a", outlineOffset: "2px" },
+  ".cm-scroller": { fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: "0.92rem", lineHeight: "1.45" },
+  ".cm-gutters": { background: "#f5f6f8", color: "#55595e", borderRight: "1px solid #d5d8dc" },
+  ".cm-error-line": { background: "#fdecea", boxShadow: "inset 4px 0 0 #a3261b" },
+});
+
 /** An editor in place of `textarea`, kept in step with it (the form posts the textarea). */
-export function editorFor(textarea, { label, describedBy } = {}) {
+export function editorFor(textarea, { label, help, onRun } = {}) {
+  const host = document.createElement("div");
+  host.className = "editor-host";
+  const shadow = host.attachShadow({ mode: "open" });
   const attributes = { "aria-label": label || "", "aria-multiline": "true" };
-  if (describedBy) attributes["aria-describedby"] = describedBy;
+  if (help) {
+    // An id reference cannot cross into the shadow root: the help is copied in beside it.
+    const said = document.createElement("span");
+    said.id = "editor-help";
+    Object.assign(said.style, { position: "absolute", width: "1px", height: "1px", overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" });
+    said.textContent = help;
+    shadow.append(said);
+    attributes["aria-describedby"] = said.id;
+  }
   const view = new EditorView({
+    root: shadow,
+    parent: shadow,
     state: EditorState.create({
       doc: textarea.value,
       extensions: [
         basicSetup,
         python(),
+        look,
         indentUnit.of("    "),
         // Tab indents; Escape then Tab leaves the editor (CodeMirror's own escape hatch).
         keymap.of([indentWithTab]),
+        // Ctrl+Enter (Cmd+Enter) runs the program, before the default keymap's blank line.
+        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun ? (onRun(), true) : false) }])),
         errorLine,
         EditorView.contentAttributes.of(attributes),
         EditorView.updateListener.of((update) => {
@@ -50,7 +77,7 @@ export function editorFor(textarea, { label, describedBy } = {}) {
     }),
   });
   textarea.hidden = true;
-  textarea.after(view.dom);
+  textarea.after(host);
   return {
     view,
     value: () => view.state.doc.toString(),

@@ -53,7 +53,10 @@ class Chooser {
     this.root = root;
     this.s = strings();
     const data = root.dataset;
-    this.request = { scenario: data.scenario, lang: data.lang, params: JSON.parse(data.params || "{}") };
+    // A scenario by its id and values, or a program someone wrote (its source and values).
+    this.request = data.request
+      ? { ...JSON.parse(data.request), lang: data.lang }
+      : { scenario: data.scenario, lang: data.lang, params: JSON.parse(data.params || "{}") };
     this.choices = JSON.parse(data.choices || "[]");
     this.thenRun = data.then === "run";
     this.answers = new Map();
