@@ -7,7 +7,8 @@ import { python } from "@codemirror/lang-python";
 import { EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
-import { indentUnit } from "@codemirror/language";
+import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 
 const setError = StateEffect.define();
 
@@ -39,6 +40,16 @@ const look = EditorView.theme({
   ".cm-error-line": { background: "#fdecea", boxShadow: "inset 4px 0 0 #a3261b" },
 });
 
+// Colours that keep at least 7:1 against the page and the current line's background.
+const colours = HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword, tags.operatorKeyword], color: "#6a1b86" },
+  { tag: [tags.string, tags.special(tags.string)], color: "#8a1c12" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "#0b5a2b" },
+  { tag: [tags.comment, tags.lineComment], color: "#4f5357", fontStyle: "italic" },
+  { tag: [tags.function(tags.definition(tags.variableName)), tags.definition(tags.className)], color: "#0b4a85" },
+  { tag: tags.invalid, color: "#a3261b" },
+]);
+
 /** An editor in place of `textarea`, kept in step with it (the form posts the textarea). */
 export function editorFor(textarea, { label, help, onRun } = {}) {
   const host = document.createElement("div");
@@ -62,6 +73,7 @@ export function editorFor(textarea, { label, help, onRun } = {}) {
       extensions: [
         basicSetup,
         python(),
+        syntaxHighlighting(colours),
         look,
         indentUnit.of("    "),
         // Tab indents; Escape then Tab leaves the editor (CodeMirror's own escape hatch).
