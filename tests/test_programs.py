@@ -138,6 +138,9 @@ def test_saving_as_a_custom_scenario_makes_a_program_of_its_own(client: TestClie
     assert embed.status_code == 200 and "Two workers" in embed.text
     assert "frame-ancestors *" in embed.headers["content-security-policy"]
     assert f"/api/runs/{base['id']}" in embed.text
+    page_url = f"http://testserver/programs/{custom['id']}?lang=en"
+    oembed = client.get("/oembed", params={"url": page_url}).json()
+    assert oembed["title"] == "Two workers" and f"/embed/programs/{custom['id']}" in oembed["html"]
 
 
 @pytest.mark.parametrize(
