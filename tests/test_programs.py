@@ -86,6 +86,9 @@ def test_a_source_runs_like_a_scenario(client: TestClient) -> None:
     program = client.get(f"/api/programs/{document['program']}").json()
     assert program["source"] == WORKERS and program["params"] == {"WORKERS": 3}
     assert program["run"] == document["id"]
+    # Its page holds what ran: the values given, written into the program.
+    page = client.get(f"/programs/{document['program']}?lang=en").text
+    assert "WORKERS = 3" in page and "WORKERS = 2" not in page
 
 
 def test_the_same_source_and_values_have_the_same_id_and_it_never_changes(

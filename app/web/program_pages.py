@@ -33,6 +33,7 @@ from .programs import (
     MAX_NOTES,
     MAX_THREADS,
     MAX_TITLE,
+    PROGRAM_FILE,
     ProgramProblem,
     ProgramService,
     exception_problem,
@@ -220,9 +221,13 @@ def program_router(
             chosen = read_mode(request.query_params, fixed, lang)
         except BadQuery as exc:
             return pages.error(request, lang, 422, str(exc))
+        # The editor holds what ran: the values given with the program written into it.
+        source = program["source"]
+        if program["params"]:
+            source = apply_parameters(source, program["params"], filename=PROGRAM_FILE)[0]
         common: dict[str, Any] = {
             "program": program,
-            "source": program["source"],
+            "source": source,
             "oembed_url": oembed_url(request, f"/programs/{pid}?lang={lang}"),
         }
         if isinstance(chosen, Exploring):

@@ -427,7 +427,9 @@ function current() {
 
 document.addEventListener("keydown", (ev) => {
   if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || !/^[1-9]$/.test(ev.key)) return;
-  if (ev.target.closest && ev.target.closest("input, select, textarea, [contenteditable]")) return;
+  // Typing stays typing, also in the program editor (whose text is inside a shadow root).
+  const target = ev.composedPath()[0] || ev.target;
+  if (target.closest && target.closest("input, select, textarea, [contenteditable]")) return;
   const chooser = current();
   if (chooser && chooser.press(Number(ev.key))) ev.preventDefault();
 });

@@ -27,6 +27,8 @@ function mount(scope = document) {
 
 /** Mark the line the problem on screen points at (none: clear the mark). */
 function showProblem() {
+  // Once a program of the reader's ran, the editor no longer holds "an example to start from".
+  if (document.querySelector("#program-result .program-link")) document.querySelector(".source-label .hint")?.remove();
   const form = document.querySelector("form.program-form");
   const editor = form && editors.get(form);
   if (!editor) return;

@@ -169,7 +169,15 @@ def test_save_as_a_custom_scenario_choose_and_embed_it(server: Server, page: Pag
     screenshot(page, "write-custom-scenario-es-1280")
     # "You choose" on it: the program's source goes to POST /api/schedules.
     page.locator("#modes a").nth(1).click()
-    expect(page.locator(".chooser[data-state=ready]")).to_have_count(1, timeout=20_000)
+    chooser = page.locator(".chooser[data-state=ready]")
+    expect(chooser).to_have_count(1, timeout=20_000)
+    # A digit typed in the editor is text, not the choice of a thread.
+    page.locator(".cm-content").click()
+    page.keyboard.press("End")
+    page.keyboard.type("1")
+    expect(chooser).to_have_attribute("data-count", "0")
+    assert "1" in page.locator(".cm-content").inner_text()
+    page.keyboard.press("Backspace")
     page.goto(src.group(1).replace("&amp;", "&"))
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
     expect(page.locator("h1")).to_contain_text("Dos trabajadores")
