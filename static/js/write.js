@@ -11,7 +11,7 @@ function mount(scope = document) {
     const label = form.querySelector(`label[for="${textarea.id}"]`);
     const help = document.getElementById("editor-help");
     const editor = editorFor(textarea, {
-      label: label ? label.textContent.trim() : "",
+      label: label ? label.firstChild.textContent.trim() : "",
       help: help ? help.textContent.trim() : "",
       onRun: () => form.requestSubmit(),
     });

@@ -182,3 +182,27 @@ def test_save_as_a_custom_scenario_choose_and_embed_it(server: Server, page: Pag
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
     expect(page.locator("h1")).to_contain_text("Dos trabajadores")
     screenshot(page, "write-custom-embed-es")
+
+
+def test_the_editor_by_keyboard_alone(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/write?lang=en")
+    fill_editor(page, "def f():", "")
+    page.keyboard.type("pass")  # the line after a colon is indented by itself
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.type("x = 1")
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")  # Tab indents, it does not leave
+    text = page.locator(".cm-content").inner_text()
+    assert "\n    pass\n    x = 1" in text, text
+    expect(page.locator(".cm-editor.cm-focused")).to_have_count(1)
+    # Escape, then Tab: out of the editor, onto the next control.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    expect(page.locator(".cm-editor.cm-focused")).to_have_count(0)
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Run"
+    # The editor's text is named and described for screen readers.
+    content = page.locator(".cm-content")
+    expect(content).to_have_attribute("aria-label", "Your program")
+    expect(content).to_have_attribute("aria-describedby", "editor-help")
