@@ -189,6 +189,18 @@ def test_an_exception_is_a_run_that_says_its_line(client: TestClient) -> None:
     assert 'data-line="4"' in page and "Línea 4: el programa lanzó RuntimeError" in page
 
 
+def test_an_exception_in_a_thread_is_pointed_at_while_the_program_goes_on(
+    client: TestClient,
+) -> None:
+    source = "import threading\ndef f():\n    1 / 0\nt = threading.Thread(target=f)\n"
+    source += "t.start()\nt.join()\nprint('after')\n"
+    answer = run(client, source, lang="en")
+    assert answer.status_code == 201 and answer.json()["outcome"]["status"] == "completed"
+    page = client.get(f"/runs/{answer.json()['id']}?lang=en").text
+    assert 'data-line="3"' in page
+    assert "Line 3: Thread-1 (f) raised ZeroDivisionError: division by zero" in page
+
+
 def test_the_size_limit_is_a_setting_stated_in_the_error(client: TestClient) -> None:
     source = "x = 1\n" * 400  # 2 400 characters, past the 2 000 of these settings
     answer = run(client, source, lang="en")

@@ -173,6 +173,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.error.events": "El programa registró más de {n} eventos, el límite.",
         "program.error.exception": "Línea {line}: el programa lanzó {type}: {detail}",
         "program.error.exception.nowhere": "El programa lanzó {type}: {detail}",
+        "program.error.thread": (
+            "Línea {line}: {thread} lanzó {type}: {detail} (ese hilo terminó; el resto del "
+            "programa siguió, como en Python)"
+        ),
         "share.title": "Compartir / insertar",
         "share.permalink": "Enlace permanente",
         "share.options": "Opciones del reproductor insertado",
@@ -574,6 +578,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.error.events": "The program recorded more than {n} events, the limit.",
         "program.error.exception": "Line {line}: the program raised {type}: {detail}",
         "program.error.exception.nowhere": "The program raised {type}: {detail}",
+        "program.error.thread": (
+            "Line {line}: {thread} raised {type}: {detail} (that thread ended; the rest of the "
+            "program went on, as in Python)"
+        ),
         "share.title": "Share / embed",
         "share.permalink": "Permalink",
         "share.options": "Options of the embedded player",

@@ -211,9 +211,22 @@ def limit_problem(trace: Trace, lang: str, max_seconds: float) -> ProgramProblem
 
 
 def exception_problem(trace: Trace, lang: str) -> ProgramProblem | None:
-    """The exception that ended the main code, as a problem pointing at its line."""
+    """The exception that ended the main code, or else the first one that ended a thread
+    (the program went on, as under CPython), as a problem pointing at its line."""
     error = trace.outcome.error
     if trace.outcome.status != "error" or not error:
+        for event in trace.events:
+            if event.kind == "thread_error" and isinstance(event.arg, dict):
+                line = int(event.arg.get("line") or 0)
+                message = say(
+                    lang,
+                    "program.error.thread",
+                    line=line,
+                    thread=trace.threads[event.thread].name,
+                    type=event.arg.get("type"),
+                    detail=event.arg.get("message"),
+                )
+                return ProgramProblem("exception", message, line)
         return None
     line = int(error.get("line") or 0)
     key = "program.error.exception" if line else "program.error.exception.nowhere"
