@@ -205,10 +205,14 @@ def test_the_size_limit_is_a_setting_stated_in_the_error(client: TestClient) -> 
     source = "x = 1\n" * 400  # 2 400 characters, past the 2 000 of these settings
     answer = run(client, source, lang="en")
     assert answer.status_code == 422
-    assert answer.json()["detail"].startswith("The program has 2400 characters; the limit is 2000")
+    assert answer.json()["detail"].startswith(
+        "The program has 2,400 characters; the limit is 2,000"
+    )
     assert answer.json()["problem"] == {"kind": "size", "line": 0}
     page = client.get("/write?lang=en").text
-    assert "At most 2000 characters." in page
+    assert "At most 2,000 characters." in page
+    spanish = run(client, source, lang="es").json()["detail"]
+    assert spanish.startswith("El programa tiene 2\u202f400 caracteres; el límite es 2\u202f000")
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from .programs import (
     ProgramProblem,
     ProgramService,
     exception_problem,
+    grouped,
 )
 from .runs import Saturated
 from .templating import Pages, oembed_url
@@ -104,13 +105,15 @@ def program_router(
 ) -> tuple[APIRouter, ProgramView]:
     """The routes, and the view the run page hands a run of a program to."""
     router = APIRouter()
-    limits = {
-        "size": programs.max_chars,
-        "seconds": f"{max_seconds:g}",
-        "threads": MAX_THREADS,
-        "events": MAX_EVENTS,
-        "imports": ", ".join(sorted(ALLOWED_IMPORTS)),
-    }
+
+    def limits(lang: str) -> dict[str, str]:
+        return {
+            "size": grouped(programs.max_chars, lang),
+            "seconds": f"{max_seconds:g}",
+            "threads": str(MAX_THREADS),
+            "events": grouped(MAX_EVENTS, lang),
+            "imports": ", ".join(sorted(ALLOWED_IMPORTS)),
+        }
 
     def render(
         request: Request, lang: str, status: int = 200, name: str = "write.html", **context: Any
@@ -122,7 +125,9 @@ def program_router(
         context.setdefault("error", None)
         context.setdefault("modes", None)
         context.setdefault("mode", "play")
-        return pages.render(request, name, lang, status, limits=limits, scenario=None, **context)
+        return pages.render(
+            request, name, lang, status, limits=limits(lang), scenario=None, **context
+        )
 
     def shown_run(run: StoredRun, lang: str) -> dict[str, Any]:
         """What the page says beside a run: its values, and the exception that ended it."""

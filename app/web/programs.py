@@ -34,6 +34,7 @@ __all__ = [
     "ProgramProblem",
     "ProgramService",
     "execute_source",
+    "grouped",
 ]
 
 PROGRAM_FILE = "<program>"
@@ -130,7 +131,10 @@ def check_program(source: str, params: Mapping[str, object], lang: str, max_char
     """The program as it will run, or ProgramProblem saying (in `lang`) what stops it: its
     size, a syntax error, an import that is not allowed, a value that does not fit."""
     if len(source) > max_chars:
-        raise ProgramProblem("size", say(lang, "program.error.size", n=len(source), max=max_chars))
+        size = say(
+            lang, "program.error.size", n=grouped(len(source), lang), max=grouped(max_chars, lang)
+        )
+        raise ProgramProblem("size", size)
     if not source.strip():
         raise ProgramProblem("empty", say(lang, "program.error.empty"))
     try:
@@ -207,7 +211,13 @@ def limit_problem(trace: Trace, lang: str, max_seconds: float) -> ProgramProblem
         line = starts[-1] if starts else 0
         message = say(lang, "program.error.threads", line=line, n=MAX_THREADS)
         return ProgramProblem("threads", message, line)
-    return ProgramProblem("events", say(lang, "program.error.events", n=f"{MAX_EVENTS:,}"))
+    return ProgramProblem("events", say(lang, "program.error.events", n=grouped(MAX_EVENTS, lang)))
+
+
+def grouped(number: int, lang: str) -> str:
+    """A whole number with its thousands grouped as `lang` writes them: 12,000 / 12 000."""
+    text = f"{number:,}"
+    return text.replace(",", "\u202f") if lang == "es" else text
 
 
 def exception_problem(trace: Trace, lang: str) -> ProgramProblem | None:
