@@ -185,6 +185,10 @@ def test_an_exception_is_a_run_that_says_its_line(client: TestClient) -> None:
     outcome = answer.json()["outcome"]
     assert outcome["status"] == "error"
     assert outcome["error"]["type"] == "RuntimeError" and outcome["error"]["line"] == 4
+    problem = answer.json()["problem"]
+    assert problem["kind"] == "exception" and problem["line"] == 4
+    assert problem["message"].startswith("Line 4: the program raised RuntimeError: ")
+    assert "problem" not in run(client, WORKERS, lang="en").json()
     page = client.get(f"/runs/{answer.json()['id']}?lang=es").text
     assert 'data-line="4"' in page and "Línea 4: el programa lanzó RuntimeError" in page
 

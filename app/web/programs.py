@@ -271,6 +271,10 @@ class ProgramService:
         run_id = new_run_id()
         document = run_document(trace, lang, run_id)
         document["program"] = program.id
+        # An exception is a run (the threads up to it can be watched), and said as a mistake.
+        raised = exception_problem(trace, lang)
+        if raised is not None:
+            document["problem"] = raised.to_json()["problem"] | {"message": str(raised)}
         run = self.store.save(
             _dumps(document),
             run_id=run_id,
