@@ -156,6 +156,7 @@ def test_saving_as_a_custom_scenario_makes_a_program_of_its_own(client: TestClie
         ("from subprocess import run\n", "es", "import", 1, "«subprocess»"),
         ("from . import x\n", "en", "import", 1, "relative imports"),
         ("   \n", "en", "empty", 0, "The program is empty"),
+        ("x = 1\0\n", "en", "syntax", 0, "null bytes"),
         ("x = 0\nwhile True:\n    x += 1\n", "en", "timeout", 2, "still running after 1 s"),
         ("while True:\n    pass\n", "es", "timeout", 1, "seguía ejecutándose a los 1 s"),
         (
@@ -176,6 +177,24 @@ def test_each_mistake_is_a_422_in_the_writers_language_with_its_line(
     body = answer.json()
     assert words in body["detail"]
     assert body["problem"] == {"kind": kind, "line": line}
+
+
+@pytest.mark.parametrize(
+    ("source", "lang", "words"),
+    [
+        ("x = " + "-" * 11_000 + "1\n", "en", "nests expressions deeper"),  # the parser's stack
+        ("x = a" + ".b" * 2_000 + "\n", "es", "anida expresiones"),  # the compiler's recursion
+    ],
+)
+def test_a_program_nested_past_pythons_depth_is_a_422_not_a_crash(
+    tmp_path: Path, source: str, lang: str, words: str
+) -> None:
+    settings = Settings(db=tmp_path / "deep.sqlite3", max_source=20_000)
+    with TestClient(create_app(settings)) as client:
+        for path in ("/api/runs", "/api/schedules", "/api/explorations"):
+            answer = client.post(path, json={"source": source, "lang": lang})
+            assert answer.status_code == 422, (path, answer.text)
+            assert words in answer.json()["detail"]
 
 
 def test_an_exception_is_a_run_that_says_its_line(client: TestClient) -> None:

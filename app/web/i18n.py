@@ -145,6 +145,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.error.empty": "El programa está vacío: escribe algo antes de ejecutarlo.",
         "program.error.syntax": "Línea {line}: error de sintaxis: {detail}.",
         "program.error.source": "El programa no se puede leer: {detail}.",
+        "program.error.nesting": (
+            "El programa anida expresiones más hondo de lo que Python puede leer; sepáralas en "
+            "varias líneas."
+        ),
         "program.error.relative": "Línea {line}: aquí no se admiten importaciones relativas.",
         "program.error.import": (
             "Línea {line}: aquí no se puede importar «{name}»; un programa de Hilos puede "
@@ -553,6 +557,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.error.empty": "The program is empty: write something before running it.",
         "program.error.syntax": "Line {line}: syntax error: {detail}.",
         "program.error.source": "The program cannot be read: {detail}.",
+        "program.error.nesting": (
+            "The program nests expressions deeper than Python can read; split them over "
+            "several lines."
+        ),
         "program.error.relative": "Line {line}: relative imports are not allowed here.",
         "program.error.import": (
             "Line {line}: “{name}” cannot be imported here; a Hilos program may import {allowed}."

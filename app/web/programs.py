@@ -147,6 +147,8 @@ def check_program(source: str, params: Mapping[str, object], lang: str, max_char
         ) from None
     except ValueError as exc:  # a NUL character in the source
         raise ProgramProblem("syntax", say(lang, "program.error.source", detail=exc)) from None
+    except (RecursionError, MemoryError):  # `a.b.b.b…`, `----…1`: past the parser's depth
+        raise ProgramProblem("syntax", say(lang, "program.error.nesting")) from None
     _check_imports(tree, lang)
     literals = find_parameters(tree)
     unknown = sorted(set(params) - set(literals))
@@ -259,9 +261,14 @@ class ProgramService:
         return check_program(source, params, lang, self.max_chars)
 
     def execute(self, program: Program, lang: str, **control: Any) -> Trace:
-        return execute_source(
-            program.source, program.params, lang, max_seconds=self.max_seconds, **control
-        )
+        try:
+            return execute_source(
+                program.source, program.params, lang, max_seconds=self.max_seconds, **control
+            )
+        except (RecursionError, MemoryError):
+            # Preparing the code (rewriting, compiling) past Python's depth; a recursion in
+            # the program itself is an exception of its run, not this.
+            raise ProgramProblem("syntax", say(lang, "program.error.nesting")) from None
 
     def _record(self, program: Program, lang: str) -> StoredRun:
         trace = self.execute(program, lang)
