@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from app.main import create_app
 from app.settings import Settings
@@ -364,3 +367,24 @@ def test_a_programs_modes_carry_its_source(client: TestClient, mode: str) -> Non
         assert "data-request=" in page.text and "WORKERS" in page.text
         assert "&#34;WORKERS&#34;: 3" in page.text or '"WORKERS": 3' in page.text
     assert client.get(f"/programs/{program}?lang=en&mode=nope").status_code == 422
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "import threading\n", "import os\n", "x = 1\n", "def f():\n", "    ", "pass\n", "(", ")",
+        "[", "]", ":", "\n", "t = threading.Thread(target=f)\n", "t.start()\n", "t.join()\n",
+        "raise ValueError('x')\n", "lock = threading.Lock()\n", "with lock:\n", "N = 3\n",
+        "for i in range(N):\n", "print(i)\n", "\t", "1 / 0\n", "return\n", "yield\n", "λ", "\0",
+    ]
+)  # fmt: skip
+
+
+@given(pieces=st.lists(FRAGMENTS | st.text(max_size=8), max_size=14))
+@hyp_settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_text_is_a_run_or_a_reason_never_a_server_error(
+    client: TestClient, pieces: list[str]
+) -> None:
+    answer = run(client, "".join(pieces), lang="es")
+    assert answer.status_code in (201, 422), answer.text[:300]
+    if answer.status_code == 422:
+        assert answer.json()["detail"]
