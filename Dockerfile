@@ -6,7 +6,11 @@
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
+# The program editor: one bundled module (esbuild, a build-time package only).
+COPY frontend ./frontend
+RUN node_modules/.bin/esbuild frontend/editor.js --bundle --minify --format=esm \
+    --legal-comments=none --log-level=warning --outfile=static/vendor/editor.js
 
 FROM python:3.11-slim AS build
 RUN apt-get update \
@@ -25,6 +29,7 @@ WORKDIR /srv/hilos
 COPY static ./static
 COPY templates ./templates
 COPY --from=frontend /src/node_modules/htmx.org/dist/htmx.min.js ./static/vendor/htmx.min.js
+COPY --from=frontend /src/static/vendor/editor.js ./static/vendor/editor.js
 COPY --from=frontend /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js /src/node_modules/swagger-ui-dist/swagger-ui.css ./static/vendor/swagger-ui/
 ENV PATH=/opt/hilos/bin:$PATH \
     HILOS_HOME=/srv/hilos \

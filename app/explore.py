@@ -489,15 +489,20 @@ def explore(
     reduce: bool = True,
     any_import: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    runner: Callable[[Controller], Trace] | None = None,
 ) -> Exploration:
     """Explore the interleavings of `source` with at most `preemptions` preemptions (None:
     raise the bound until nothing is left out, or a limit stops the search).
 
-    Bad input raises ScenarioError before anything runs (from the first run).
+    Bad input raises ScenarioError before anything runs (from the first run). A `runner`
+    replaces how each controlled run is made (the site runs people's programs its own way);
+    it gets the run's controller and returns its trace.
     """
     started = time.monotonic()
 
     def run(choices: Sequence[str], control: Controller) -> Trace:
+        if runner is not None:
+            return runner(control)
         return run_source(
             source,
             params,

@@ -22,6 +22,8 @@ from .web.explorations import ExplorationService
 from .web.i18n import say
 from .web.middleware import BodyLimit, SecurityHeaders
 from .web.pages import page_lang, page_router
+from .web.program_pages import program_router
+from .web.programs import ProgramProblem, ProgramService
 from .web.runs import RunExecutor, RunService
 from .web.templating import STATIC, Pages
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     executor = RunExecutor(settings.run_workers, settings.run_queue)
     service = RunService(store, executor, settings.run_seconds)
     explorations = ExplorationService(store, executor)
+    programs = ProgramService(store, executor, settings.run_seconds, settings.max_source)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,9 +96,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.state.explorations = explorations
+    app.state.programs = programs
     app.include_router(
-        api_router(service=service, explorations=explorations, retry_after=settings.retry_after)
+        api_router(
+            service=service,
+            explorations=explorations,
+            programs=programs,
+            retry_after=settings.retry_after,
+        )
     )
+
+    @app.exception_handler(ProgramProblem)
+    async def program_problem(request: Request, exc: ProgramProblem) -> Response:
+        """A mistake in a program sent to the API: 422, said in its language, with its line."""
+        return JSONResponse(exc.to_json(), status_code=422)
+
     pages = Pages()
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
 
@@ -136,7 +151,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         answer.headers["Retry-After"] = str(settings.retry_after)
         return answer
 
-    app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
+    programs_routes, program_view = program_router(
+        programs=programs,
+        pages=pages,
+        retry_after=settings.retry_after,
+        max_seconds=settings.run_seconds,
+        csp_for_embeds=embed_csp,
+    )
+    app.include_router(
+        page_router(
+            service=service,
+            pages=pages,
+            retry_after=settings.retry_after,
+            program_view=program_view,
+        )
+    )
+    app.include_router(programs_routes)
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     # Outermost last: security headers on everything, including a 413 or a compressed page.

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     run_workers: int = Field(2, ge=1, le=64, description="live runs recorded at once")
     run_queue: int = Field(8, ge=0, le=1000, description="live runs waiting for a worker")
     run_seconds: float = Field(5.0, gt=0, le=30, description="wall-time limit of one live run")
+    max_source: int = Field(
+        12_000, ge=100, le=60_000, description="longest program (characters) the site runs"
+    )
     retry_after: int = Field(5, ge=1, description="Retry-After seconds when saturated")
     max_body: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024, description="request body limit")
     frame_ancestors: str = Field(

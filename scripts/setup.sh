@@ -50,6 +50,9 @@ cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 mkdir -p static/vendor/swagger-ui  # the API docs page, served from here rather than a CDN
 cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
     static/vendor/swagger-ui/
+# The program editor (CodeMirror 6 with Python): one module, bundled from frontend/editor.js.
+node_modules/.bin/esbuild frontend/editor.js --bundle --minify --format=esm --legal-comments=none \
+    --log-level=warning --outfile=static/vendor/editor.js
 
 # Debian packages the tests need, installed where missing: Chromium for the browser tests
 # (Playwright's own browser download is not used), PostgreSQL for the store's tests (they
