@@ -3,11 +3,13 @@
     .venv/bin/python benchmarks/rendering.py [--events 1000 10000 100000 400000] [--seconds 3]
 
 Records REAL runs with the runner (a lock-heavy program: four threads taking one Lock in a
-loop, iterations chosen for about N events), saves each one's run document the way the site
-does, serves them with uvicorn, opens each run page in Debian's Chromium and prints: the
-trace and the document, gzipped, and their ratio; the first frame (ms from navigation start
-until the player has drawn, download included); the frame rate while playing. Targets: first
-frame < 1 s at 100 000 events and growing linearly, document <= 3x its trace gzipped.
+loop, iterations chosen for about N events; `--program contended` sleeps(0) while holding it,
+so that nearly every acquire waits and is handed the lock, `plain` does not), saves each
+one's run document the way the site does, serves them with uvicorn, opens each run page in
+Debian's Chromium and prints: the trace and the document, gzipped, and their ratio; the first
+frame (ms from navigation start until the player has drawn, download included); the frame
+rate while playing. Targets: first frame < 1 s at 100 000 events and growing linearly,
+document <= 3x its trace gzipped.
 
 To compare with another version of Hilos, run this file from a copy of that version (it uses
 only `run_source`, `run_document` and `RunStore`, which every version has).
@@ -45,6 +47,7 @@ CHROMIUM_ARGS = [
 THREADS = 4
 PROGRAM = """
 import threading
+import time
 
 lock = threading.Lock()
 
@@ -53,7 +56,7 @@ def work():
     done = 0
     for _ in range({iterations}):
         with lock:
-            done += 1
+            {inside}
 
 
 workers = [threading.Thread(target=work) for _ in range({threads})]
@@ -64,12 +67,19 @@ for w in workers:
 """
 
 
-def record(events: int) -> Trace:
-    """A real lock-heavy run of about `events` events (each iteration: acquire and release,
-    plus a request, grant and resume where the lock was contended)."""
-    iterations = max(1, events // (2 * THREADS + 1))
-    source = PROGRAM.format(iterations=iterations, threads=THREADS)
-    return run_source(source, max_seconds=120, max_events=events * 2 + 1000)
+# What each iteration does while holding the lock, and about how many events it records.
+PROGRAMS = {
+    "plain": ("done += 1", 2.0),  # acquire, release
+    "contended": ("time.sleep(0)", 5.8),  # request, grant, resume, sleep, wake, release
+}
+
+
+def record(events: int, program: str = "contended") -> Trace:
+    """A real lock-heavy run of about `events` events."""
+    inside, per_iteration = PROGRAMS[program]
+    iterations = max(1, round(events / (per_iteration * THREADS)))
+    source = PROGRAM.format(iterations=iterations, threads=THREADS, inside=inside)
+    return run_source(source, max_seconds=300, max_events=events * 2 + 1000)
 
 
 def free_port() -> int:
@@ -82,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, nargs="+", default=[1_000, 10_000, 100_000, 400_000])
     parser.add_argument("--seconds", type=float, default=3.0, help="playback measured")
+    parser.add_argument("--program", choices=list(PROGRAMS), default="contended")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "render.sqlite3"
@@ -89,7 +100,7 @@ def main() -> None:
         runs = []
         for target in args.events:
             started = time.perf_counter()
-            trace = record(target)
+            trace = record(target, args.program)
             recorded = time.perf_counter() - started
             run_id = new_run_id()
             started = time.perf_counter()
@@ -100,8 +111,8 @@ def main() -> None:
                                 status=trace.outcome.status, run_id=run_id)  # fmt: skip
             trace_gz = len(gzip.compress(trace.dumps().encode(), 6, mtime=0))
             ratio = len(stored.body) / trace_gz
-            print(f"{len(trace.events)} events ({trace.outcome.status}): recorded in "
-                  f"{recorded:.1f} s, document built in {analysed:.1f} s; trace "
+            print(f"{len(trace.events)} events ({args.program}, {trace.outcome.status}): "
+                  f"recorded in {recorded:.1f} s, document built in {analysed:.1f} s; trace "
                   f"{trace_gz / 1e3:.0f} KB gzipped, document {len(stored.body) / 1e3:.0f} KB "
                   f"gzipped = {ratio:.2f}x the trace (target <= 3x)", flush=True)  # fmt: skip
             runs.append((len(trace.events), run_id))

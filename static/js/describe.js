@@ -58,7 +58,7 @@ export function describeLanes(model, s, i) {
       text += held.length
         ? ` · ${fill(s["player.words.waits"], { object: label(model, seg.obj), holder: held.map((h) => threadName(model, h)).join(", ") })}`
         : ` · ${label(model, seg.obj)}`;
-    } else if (seg.joined !== undefined) text += ` · ${threadName(model, seg.joined)}`;
+    } else if (seg.joined !== null && seg.joined !== undefined) text += ` · ${threadName(model, seg.joined)}`;
     const line = lineAt(model, k, i);
     if (line && seg.state !== "finished") text += ` · ${fill(s["player.words.line"], { line })}`;
     return text;

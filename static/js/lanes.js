@@ -235,6 +235,7 @@ export class Lanes {
     this.alt.className = "visually-hidden";
     this.alt.id = `lanes-words-${Math.random().toString(36).slice(2, 9)}`;
     canvas.after(this.alt);
+    if (strings["player.lanes"]) canvas.setAttribute("aria-label", strings["player.lanes"]);
     canvas.setAttribute("aria-describedby", this.alt.id);
     canvas.tabIndex = 0;
     this.described = null;
@@ -329,8 +330,10 @@ export class Lanes {
       for (const seg of model.segments[k]) {
         const x0 = this.x(seg.from, seg.t);
         const x1 = seg.to === null ? endX : this.x(seg.to, seg.tTo);
-        // Neighbours in the same state merge: 100 000 events must not mean 100 000 rectangles.
+        // Neighbours in the same state merge, and a segment inside the pixel the run already
+        // covers is not drawn: 100 000 events must not mean 100 000 rectangles.
         if (seg.state === state && x0 - runX1 < 1) runX1 = Math.max(runX1, x1);
+        else if (x1 <= Math.floor(runX1) + 1 && x1 - x0 < 1) continue;
         else {
           flush();
           state = seg.state;
@@ -367,19 +370,40 @@ export class Lanes {
   paintBands(ctx, row, endX) {
     const { model } = this;
     const slotH = (row.h - 6) / row.slots;
+    const widths = new Map(); // a holder's name, measured once
     row.labels = [];
+    // Neighbouring bands of one holder in one slot merge, as the lanes' segments do.
+    const open = []; // per slot: [thread, x0, x1, first band, last band]
+    const flush = (slot) => {
+      const run = open[slot];
+      if (!run) return;
+      const [thread, x0, x1, first, last] = run;
+      const top = row.y + 3 + slot * slotH + 1;
+      const color = this.colorOf(thread);
+      ctx.fillStyle = color;
+      ctx.fillRect(x0, top, Math.max(2, x1 - x0), slotH - 2);
+      const name = threadName(model, thread);
+      if (!widths.has(name)) widths.set(name, ctx.measureText(name).width);
+      if (x1 - x0 >= widths.get(name) + 8) {
+        row.labels.push({ from: first.from, until: last.to, x0, x1, y: top + (slotH - 2) / 2, text: name, ink: inkOn(color) });
+      }
+    };
     for (const band of model.lockBands.get(row.obj) || []) {
       const x0 = this.x(band.from, band.t);
       const x1 = band.to === null ? endX : this.x(band.to, band.tTo);
-      const top = row.y + 3 + band.slot * slotH + 1;
-      const color = this.colorOf(band.thread);
-      ctx.fillStyle = color;
-      ctx.fillRect(x0, top, Math.max(2, x1 - x0), slotH - 2);
-      const name = threadName(model, band.thread);
-      if (x1 - x0 >= ctx.measureText(name).width + 8) {
-        row.labels.push({ from: band.from, until: band.to, x0, x1, y: top + (slotH - 2) / 2, text: name, ink: inkOn(color) });
+      const run = open[band.slot];
+      if (run && run[0] === band.thread && x0 - run[2] < 1) {
+        run[2] = Math.max(run[2], x1);
+        run[4] = band;
+      } else if (run && x1 <= Math.floor(run[2]) + 1 && x1 - x0 < 1) {
+        continue; // inside a pixel already drawn
+      } else {
+        flush(band.slot);
+        open[band.slot] = [band.thread, x0, x1, band, band];
       }
     }
+    open.forEach((_, slot) => flush(slot));
+    row.labels.sort((a, b) => a.from - b.from);
   }
 
   /** Ticks under the lanes: milliseconds of the run in the time view, event numbers in steps. */

@@ -3,10 +3,16 @@ daemons, cancelled timers, and the picture in words; screenshots at two widths, 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from app.export import run_document
+from app.runner import run_source
+from app.scenarios import get_scenario
+from app.store import RunStore, new_run_id
 
 from .conftest import Server, screenshot
 
@@ -140,3 +146,20 @@ def test_a_cancelled_timer_is_marked(page: Page, server: Server) -> None:
     assert any("Timer cancelado" in text for text in seen["legend"])
     assert any(line.endswith("Timer cancelado") for line in seen["words"])
     screenshot(page, "lanes-timer-desktop-es")
+
+
+def test_a_run_saved_in_the_old_analysis_format_still_plays(page: Page, server: Server) -> None:
+    trace = run_source(get_scenario("deadlock").source("es"), scenario="deadlock", lang="es")
+    document = run_document(trace, "es", new_run_id())
+    # As a run saved before the analysis had a format: rows of objects, a sentence per event.
+    document["analysis"] = {"intervals": [], "narration": [{"index": 0, "text": "…"}]}
+    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    RunStore(server.db).save(body, scenario="deadlock", lang="es", params="{}",
+                             status=trace.outcome.status, run_id=document["id"])  # fmt: skip
+    page.goto(f"{server.url}/runs/{document['id']}?lang=es")
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=30_000)
+    page.locator(".player").focus()
+    page.keyboard.press("End")
+    words = page.evaluate("() => document.querySelector('.player').player.lanes.describeAt(1e9)")
+    assert any("bloqueado en un candado" in line for line in words)
+    expect(page.locator(".player .narration li").last).to_contain_text("Hilos detiene")
