@@ -210,6 +210,9 @@ def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
         lang = "es"
     words = MESSAGES[lang]
     strings = {k: v for k, v in words.items() if k.startswith(("player.", "state.", "outcome."))}
+    # A document saved in an older analysis format: the file has no server to ask, so the
+    # analysis is made again here from the trace.
+    document = document | {"analysis": current_analysis(document)}
     trace = document["trace"]
     run_id = document.get("id") or ""
     # A scenario's run is titled and introduced as on the site, in the page's language.

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.analysis import analyse, current_analysis
 from app.analysis.document import FORMAT, rows
-from app.export import run_document
+from app.export import run_document, standalone_html
 from app.tracing.trace import Outcome
 
 from .test_analysis import build, links, recorded
@@ -127,3 +127,10 @@ def test_an_old_document_is_analysed_again_from_its_trace() -> None:
     assert again["format"] == FORMAT and again == analyse(trace).to_json("en")
     fresh = run_document(trace, "en")
     assert current_analysis(fresh) is fresh["analysis"]
+
+
+def test_an_old_document_downloaded_as_one_file_gets_the_current_analysis() -> None:
+    trace = recorded("deadlock")
+    old = run_document(trace, "en") | {"analysis": {"intervals": [], "narration": []}}
+    page = standalone_html(old, "en")
+    assert '"format":3' in page and '"intervals":[]' not in page

@@ -581,6 +581,13 @@ export class Lanes {
   arrow(x, y0, y1, color, width, dashed) {
     const { ctx } = this;
     const dir = y1 > y0 ? 1 : -1;
+    // A white edge keeps each arrow apart from the hatched bars and from its neighbours.
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    ctx.lineWidth = width + 3;
+    ctx.beginPath();
+    ctx.moveTo(x, y0);
+    ctx.lineTo(x, y1 - dir * 7);
+    ctx.stroke();
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
     ctx.lineWidth = width;

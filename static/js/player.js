@@ -3,7 +3,7 @@
 
 import { buildModel, countUpTo, decimal, indexAtTime, label, lineAt, lostAt, segmentAt, threadName, useDecimalMark } from "./model.js";
 import { Lanes, buildLegend, threadColor } from "./lanes.js";
-import { describeLanes, describeMark, describeRow, fill, sharedNarration } from "./describe.js";
+import { describeMark, describeRow, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const STEP_MS = 250; // one event per step at 1x
@@ -310,7 +310,7 @@ export class Player {
 
   renderWords(i) {
     if (!this.wordsBox.open) return;
-    this.words.replaceChildren(...describeLanes(this.model, this.strings, i).map((text) => el("li", {}, text)));
+    this.words.replaceChildren(...this.lanes.describeAt(i).map((text) => el("li", {}, text.replace(/`/g, ""))));
   }
 
   renderStory(i) {

@@ -69,6 +69,31 @@ def test_a_deadlock_ends_blocked_with_arrows_through_the_locks_and_the_stop_mark
     assert any(stopped in text for text in seen["legend"])
     assert sum(stopped in line for line in seen["words"]) >= 2
     assert seen["described"] and stopped in seen["alt"]
+    # Drawn, not only computed: the cycle's dark red between each thread and its lock's lane,
+    # and the stop sign on each stopped lane.
+    pixels = page.evaluate(
+        """() => {
+          const p = document.querySelector('.player').player;
+          const lanes = p.lanes;
+          const ctx = lanes.canvas.getContext('2d');
+          const ratio = window.devicePixelRatio || 1;
+          const rgb = (x, y) =>
+            [...ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data];
+          const ev = p.model.events[p.index];
+          const headX = lanes.x(p.index, ev.t);
+          const arrows = lanes.waitsAt(p.index).map((w, n) => {
+            const row = lanes.rowOf.get(w.obj);
+            const x = Math.max(lanes.labelW + 14, headX - 12 - n * 18);
+            return rgb(x, (lanes.laneY(w.thread) + row.y + row.h / 2) / 2);
+          });
+          const stops = p.model.marks.filter((m) => m.kind === 'stopped').map((m) =>
+            rgb(Math.min(lanes.x(m.i, m.t), lanes.width - 16), lanes.laneY(m.thread) - 4));
+          return { arrows, stops };
+        }"""
+    )
+    for r, g, b, _ in pixels["arrows"]:
+        assert r > 90 and g < 60 and b < 60, pixels["arrows"]  # the cycle's dark red
+    assert pixels["stops"] and all(max(px[:3]) < 60 for px in pixels["stops"]), pixels["stops"]
     screenshot(page, f"lanes-deadlock-{width}-{lang}")
 
 
