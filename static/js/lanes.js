@@ -487,8 +487,8 @@ export class Lanes {
     this.drawBandLabels(i, headX);
     this.drawLinks(i);
     drawShared(this, i, headX);
-    this.drawMarks(i);
     this.drawWaits(i, headX);
+    this.drawMarks(i); // on top: a stop sign is never hidden by an arrow
     ctx.strokeStyle = "#1d1d1f";
     ctx.lineWidth = 1.5;
     ctx.beginPath();
@@ -625,10 +625,16 @@ export class Lanes {
     return waits;
   }
 
+  /** Where the n-th wait's arrows stand: just left of the playhead, each at its own x
+   *  (closer together on a phone). */
+  waitX(n, headX) {
+    return Math.max(this.labelW + PAD + 6, headX - 12 - n * (this.width < 600 ? 12 : 18));
+  }
+
   drawWaits(i, headX) {
     const { ctx } = this;
     this.waitsAt(i).forEach((w, n) => {
-      const x = Math.max(this.labelW + PAD + 6, headX - 12 - n * 18);
+      const x = this.waitX(n, headX);
       const color = w.cycle ? CYCLE_COLOR : WAIT_COLOR;
       const width = w.cycle ? 2.5 : 2;
       const from = this.laneY(w.thread);

@@ -83,8 +83,7 @@ def test_a_deadlock_ends_blocked_with_arrows_through_the_locks_and_the_stop_mark
           const headX = lanes.x(p.index, ev.t);
           const arrows = lanes.waitsAt(p.index).map((w, n) => {
             const row = lanes.rowOf.get(w.obj);
-            const x = Math.max(lanes.labelW + 14, headX - 12 - n * 18);
-            return rgb(x, (lanes.laneY(w.thread) + row.y + row.h / 2) / 2);
+            return rgb(lanes.waitX(n, headX), (lanes.laneY(w.thread) + row.y + row.h / 2) / 2);
           });
           const stops = p.model.marks.filter((m) => m.kind === 'stopped').map((m) =>
             rgb(Math.min(lanes.x(m.i, m.t), lanes.width - 16), lanes.laneY(m.thread) - 4));
