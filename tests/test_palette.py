@@ -1,6 +1,6 @@
 """The lanes' colours stay apart under the common colour blindnesses.
 
-The palette is read from `static/js/lanes.js` (its one source) and each colour is passed through
+The palette is read from `static/js/palette.js` (its one source) and each colour is passed through
 the simulation matrices of Machado, Oliveira and Fernandes (2009, severity 1.0) for protanopia,
 deuteranopia and tritanopia, in linear RGB; the distance is CIE76 ΔE in CIELAB. About 2.3 is a
 just-noticeable difference; the thresholds below ask for clearly different colours.
@@ -34,12 +34,12 @@ SIMULATIONS = {
         (0.004733, 0.691367, 0.303900),
     ),
 }
-LANES = (ROOT / "static" / "js" / "lanes.js").read_text(encoding="utf-8")
+LANES = (ROOT / "static" / "js" / "palette.js").read_text(encoding="utf-8")
 
 
 def thread_colors() -> list[str]:
     found = re.search(r"THREAD_COLORS = \[([^\]]*)\]", LANES)
-    assert found, "THREAD_COLORS is no longer a literal list in lanes.js"
+    assert found, "THREAD_COLORS is no longer a literal list in palette.js"
     return re.findall(r'"(#[0-9a-f]{6})"', found.group(1))
 
 

@@ -2,7 +2,8 @@
 // lanes, the code panel, the narration and the summary follow the playhead.
 
 import { buildModel, countUpTo, decimal, indexAtTime, label, lineAt, lostAt, segmentAt, threadName, useDecimalMark } from "./model.js";
-import { Lanes, buildLegend, threadColor } from "./lanes.js";
+import { Lanes } from "./lanes.js";
+import { buildLegend, threadColor } from "./palette.js";
 import { describeMark, describeRow, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
