@@ -263,6 +263,7 @@ export class Lanes {
     ctx.moveTo(this.labelW + PAD, y);
     ctx.lineTo(this.width - PAD, y);
     let free = -Infinity; // where the previous label ended: a label never covers another
+    this.axisLabels = []; // [left, right] of each label drawn (the tests check none is cut)
     for (let v = 0; v <= span; v += step) {
       const x = steps ? this.x(v, 0) : this.x(0, v * 1e6);
       ctx.moveTo(x, y);
@@ -273,6 +274,7 @@ export class Lanes {
       const left = Math.max(0, Math.min(x - width / 2, this.width - 2 - width));
       if (left < free) continue;
       ctx.fillText(text, left, y + 6);
+      this.axisLabels.push([left, left + width]);
       free = left + width + 6;
     }
     ctx.stroke();

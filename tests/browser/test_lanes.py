@@ -34,7 +34,9 @@ def open_at_end(page: Page, server: Server, scenario: str, lang: str) -> Any:
             last: p.model.events.length - 1,
             words: lanes.describeAt(i),
             alt: lanes.alt.textContent,
-            described: lanes.canvas.getAttribute('aria-describedby') === lanes.alt.id,
+            described: lanes.canvas.getAttribute('aria-describedby') === lanes.alt.id
+              && lanes.canvas.tabIndex === 0,
+            axis: { labels: lanes.axisLabels, width: lanes.width },
             waits: lanes.waitsAt(i),
             rows: lanes.rows.map((r) => ({
               kind: r.kind, obj: r.obj, labels: (r.labels || []).length })),
@@ -69,6 +71,9 @@ def test_a_deadlock_ends_blocked_with_arrows_through_the_locks_and_the_stop_mark
     assert any(stopped in text for text in seen["legend"])
     assert sum(stopped in line for line in seen["words"]) >= 2
     assert seen["described"] and stopped in seen["alt"]
+    # The axis: every label inside the canvas (the last one is not cut).
+    labels, room = seen["axis"]["labels"], seen["axis"]["width"]
+    assert labels and all(0 <= left and right <= room for left, right in labels), labels
     # Drawn, not only computed: the cycle's dark red between each thread and its lock's lane,
     # and the stop sign on each stopped lane.
     pixels = page.evaluate(
