@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun
+from .admission import BUSY_DETAIL
 from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate
 from .runs import RunService, Saturated
@@ -88,7 +89,7 @@ def api_router(
 
     def busy() -> JSONResponse:
         return JSONResponse(
-            {"detail": "too many runs in progress; try again shortly"},
+            {"detail": BUSY_DETAIL},
             status_code=429,
             headers={"Retry-After": str(retry_after)},
         )

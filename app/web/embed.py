@@ -21,6 +21,7 @@ from ..export import perfetto, standalone_html
 from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from .i18n import MESSAGES, negotiate, say
+from .pagecache import MARK as PAGE_MARK
 from .pages import BadQuery, Exploring, Lang, explore_panel, mode_links, read_mode
 from .runs import RunService, Saturated
 from .templating import Pages
@@ -190,7 +191,9 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             busy = MESSAGES[lang]["error.busy"]
             return framable(pages.error(request, lang, 429, busy, embed=True))
         page = f"/scenarios/{scenario_id}?lang={lang}"
-        return render_embed(request, lang, chosen, title, page, run=run, modes=modes)
+        answer = render_embed(request, lang, chosen, title, page, run=run, modes=modes)
+        answer.headers[PAGE_MARK] = "1"  # its default run: the same until the code changes
+        return answer
 
     @router.get("/embed/runs/{run_id}", response_class=Response, tags=["embed"])
     async def embed_run(request: Request, run_id: str, lang: Lang) -> Response:
@@ -222,7 +225,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         parts = urlsplit(url)
         query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
         lang = negotiate(query.get("lang"), request.headers.get("accept-language"))
-        match = re.fullmatch(r"/(scenarios|runs)/([A-Za-z0-9_-]{1,64})/?", parts.path)
+        base = pages.base(request)
+        path = parts.path
+        prefix = urlsplit(base).path  # the site may live under a path of its public address
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+        match = re.fullmatch(r"/(scenarios|runs)/([A-Za-z0-9_-]{1,64})/?", path)
         if match is None:
             return JSONResponse(
                 {"detail": "url must be a Hilos page: /scenarios/{id} or /runs/{id}"},
@@ -241,7 +249,6 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             title = _run_title(run, lang)
         width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
         height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
-        base = str(request.base_url).rstrip("/")
         src = f"{base}/embed/{kind}/{ident}?{urlencode({'lang': lang})}"
         body: dict[str, Any] = {
             "version": "1.0",

@@ -46,6 +46,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Resultado",
         "error.title": "No se pudo",
         "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
+        "error.too_many_runs": (
+            "Has pedido muchas ejecuciones seguidas. Espera unos segundos y vuelve a probar."
+        ),
+        "error.back": "Volver al escenario",
         "error.no_run": "No hay ninguna ejecución guardada «{id}».",
         "error.no_page": "No hay ninguna página en {path}.",
         "value.yes": "sí",
@@ -370,6 +374,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Outcome",
         "error.title": "Could not do that",
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
+        "error.too_many_runs": (
+            "You asked for many runs in a row. Wait a few seconds and try again."
+        ),
+        "error.back": "Back to the scenario",
         "error.no_run": "There is no saved run “{id}”.",
         "error.no_page": "There is no page at {path}.",
         "value.yes": "yes",
