@@ -172,6 +172,9 @@ def _parser() -> argparse.ArgumentParser:
         help="processes (default: HILOS_WORKERS, else 1)",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info"
+    )
 
     listing = commands.add_parser("scenarios", help="list the scenarios")
     listing.add_argument("--lang", choices=("es", "en"), default="es")
@@ -478,7 +481,7 @@ def _serve(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         name = "HILOS_" + str(first["loc"][0]).upper() if first["loc"] else "a HILOS_ setting"
         raise UsageError(f"{name}: {first['msg']}") from None
-    serve(args.host, args.port, args.workers, access_log=args.access_log)
+    serve(args.host, args.port, args.workers, access_log=args.access_log, log_level=args.log_level)
     return 0
 
 

@@ -113,7 +113,9 @@ class LimitedHttpTools(HttpToolsProtocol):
         self.transport.close()
 
 
-def serve(host: str, port: int, workers: int, *, access_log: bool = False) -> None:
+def serve(
+    host: str, port: int, workers: int, *, access_log: bool = False, log_level: str = "info"
+) -> None:
     """Run the app (`app.main:create_app`, settings from HILOS_*) until interrupted."""
     uvicorn.run(
         "app.main:create_app",
@@ -126,6 +128,7 @@ def serve(host: str, port: int, workers: int, *, access_log: bool = False) -> No
         # The app reads X-Forwarded-* itself, from HILOS_TRUSTED_PROXIES only.
         proxy_headers=False,
         access_log=access_log,
+        log_level=log_level,
         server_header=False,
         **LIMITS,
     )
