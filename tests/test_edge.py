@@ -267,6 +267,7 @@ def test_pages_that_change_with_the_code_are_rendered_once(
         assert etag == again.headers["etag"]
         assert first.headers["cache-control"] == "public, no-cache"
         assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.headers["vary"].lower().count("accept-encoding") == 1
         assert "content-security-policy" in again.headers and "x-hilos-page" not in again.headers
         unchanged = client.get(path, headers={"If-None-Match": etag})
         assert unchanged.status_code == 304 and unchanged.content == b""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ __all__ = ["MARK", "PageCache"]
 
 MARK = "x-hilos-page"  # set by a route on an answer that may be kept; never sent out
 _KEPT = 256
+# The addresses of the pages a route may mark; any other answer passes untouched.
+_PAGES = re.compile(r"/|/scenarios/[A-Za-z0-9_-]{1,64}|/embed/scenarios/[A-Za-z0-9_-]{1,64}")
 _DROPPED = {MARK.encode(), b"content-length", b"content-encoding", b"etag", b"cache-control"}
 
 
@@ -57,7 +60,11 @@ class PageCache:
         return (scope["path"], query, lang, headers.get(b"hx-request") == b"true", where)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not _PAGES.fullmatch(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -79,8 +86,7 @@ class PageCache:
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
     ) -> _Page | None:
-        """Let the route answer, uncompressed; keep the answer when it is marked."""
-        plain = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+        """Let the route answer; keep the answer when it is marked."""
         start: Message | None = None
         chunks: list[bytes] = []
         kept = False
@@ -99,10 +105,12 @@ class PageCache:
                 return
             await send(message)
 
-        await self.app({**scope, "headers": plain}, receive, capture)
+        await self.app(scope, receive, capture)
         if not kept or start is None:
             return None
         body = b"".join(chunks)
+        if (b"content-encoding", b"gzip") in start.get("headers", []):
+            body = gzip.decompress(body)  # compressed on the way for this client: keep it plain
         digest = hashlib.sha256(body).hexdigest()[:32]
         return _Page(
             status=200,
@@ -125,9 +133,10 @@ async def _serve(page: _Page, headers: dict[bytes, bytes], send: Send) -> None:
         body = page.gzipped
         response_headers = response_headers + [(b"content-encoding", b"gzip")]
     response_headers = response_headers + [(b"content-length", str(len(body)).encode())]
-    if not any(k == b"vary" for k, _ in response_headers):
+    vary = [v for k, v in response_headers if k == b"vary"]
+    if not vary:
         response_headers.append((b"vary", b"Accept-Encoding"))
-    else:
+    elif b"accept-encoding" not in vary[0].lower():
         response_headers = [
             (k, v + b", Accept-Encoding" if k == b"vary" else v) for k, v in response_headers
         ]

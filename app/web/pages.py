@@ -46,7 +46,7 @@ Lang = Annotated[str, Depends(page_lang)]
 
 
 def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)  # pages: the API's JSON twins are documented
 
     def error_slot(request: Request, lang: str, status: int, message: str) -> Response:
         """Why "Run again" made no run, for the form's slot (#run-error): the run on screen

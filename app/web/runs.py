@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 from ..analysis import analyse
 from ..analysis.goals import goal_document
 from ..export import run_document
@@ -266,12 +268,13 @@ class RunService:
     async def default_run(self, scenario: Scenario, lang: str) -> StoredRun:
         """The scenario's run with default parameters, recorded once and then reused."""
         version = scenario.version(lang)
-        stored = self.store.default_run(scenario.id, lang, version)
+        # The store may wait on a disk or a database server: never on the event loop.
+        stored = await run_in_threadpool(self.store.default_run, scenario.id, lang, version)
         if stored is not None:
             return stored
         lock = self._default_locks.setdefault((scenario.id, lang), asyncio.Lock())
         async with lock:
-            stored = self.store.default_run(scenario.id, lang, version)
+            stored = await run_in_threadpool(self.store.default_run, scenario.id, lang, version)
             if stored is None:
                 stored = await self.executor.run(lambda: self._record(scenario, lang, {}, True))
             return stored
