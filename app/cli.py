@@ -135,7 +135,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--perfetto", type=Path, help="Chrome/Perfetto trace events (JSON)")
     export.add_argument("--json", type=Path, help="the run document (trace and analysis)")
     export.add_argument("--lang", choices=("es", "en"), help="viewer language")
-    export.add_argument("--db", type=Path, help="SQLite file of saved runs (default: HILOS_DB)")
+    export.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite file of saved runs (default: HILOS_DB, else the checkout's var/ or, "
+        "installed, ~/.local/share/hilos/)",
+    )
 
     explore = commands.add_parser(
         "explore",
