@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -43,9 +44,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """A virtualenv with the wheel of this checkout installed, and the environment to run
     its commands in (the dependencies come from the test's own environment, offline)."""
     where = tmp_path_factory.mktemp("packaging")
+    # The checkout's files, built elsewhere: a build in place leaves build/ behind, whose stale
+    # copies would end up in the next wheel and hide a missing file.
+    source = where / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("app", "static", "templates"):
+        shutil.copytree(
+            ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.so")
+        )
     wheels = where / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
         check=True,
         timeout=500,
     )
