@@ -1,9 +1,10 @@
-"""The `hilos` command: record a program or a scenario, list the scenarios."""
+"""The `hilos` command: record a program or a scenario, list the scenarios, serve the site."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +45,22 @@ def _count0(text: str) -> int:
     return _whole(text, 0)
 
 
+def _port(text: str) -> int:
+    value = _whole(text, 1)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: a port is at most 65535")
+    return value
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hilos")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _seconds(text: str) -> float:
     """A wall-time limit: a finite number of seconds above zero (argparse reports the error)."""
     try:
@@ -57,6 +74,7 @@ def _seconds(text: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hilos", description="See what Python threads really do.")
+    parser.add_argument("--version", action="version", version=f"hilos {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser(
@@ -117,7 +135,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--perfetto", type=Path, help="Chrome/Perfetto trace events (JSON)")
     export.add_argument("--json", type=Path, help="the run document (trace and analysis)")
     export.add_argument("--lang", choices=("es", "en"), help="viewer language")
-    export.add_argument("--db", type=Path, help="SQLite file of saved runs (default: HILOS_DB)")
+    export.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite file of saved runs (default: HILOS_DB, else the checkout's var/ or, "
+        "installed, ~/.local/share/hilos/)",
+    )
 
     explore = commands.add_parser(
         "explore",
@@ -145,6 +168,27 @@ def _parser() -> argparse.ArgumentParser:
         "--no-reduction", action="store_true", help="explore every order (no reduction)"
     )
     explore.add_argument("--json", action="store_true", help="machine-readable result")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the site (settings from HILOS_* variables, see the README)",
+        description=(
+            "Serve Hilos with uvicorn and the limits one machine needs without a proxy in "
+            "front (request heads, idle connections, connections at once)."
+        ),
+    )
+    serve.add_argument("--host", default=os.environ.get("HILOS_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=_port, default=os.environ.get("HILOS_PORT", "8000"))
+    serve.add_argument(
+        "--workers",
+        type=_count,
+        default=os.environ.get("HILOS_WORKERS", "1"),
+        help="processes (default: HILOS_WORKERS, else 1)",
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info"
+    )
 
     listing = commands.add_parser("scenarios", help="list the scenarios")
     listing.add_argument("--lang", choices=("es", "en"), default="es")
@@ -446,6 +490,22 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from .server import serve
+    from .settings import Settings
+
+    try:
+        Settings()  # a bad HILOS_* setting is said once, here, not by every worker
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "HILOS_" + str(first["loc"][0]).upper() if first["loc"] else "a HILOS_ setting"
+        raise UsageError(f"{name}: {first['msg']}") from None
+    serve(args.host, args.port, args.workers, access_log=args.access_log, log_level=args.log_level)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -457,6 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "explore":
             return _explore(args)
+        if args.command == "serve":
+            return _serve(args)
         return _run(args)
     except (UsageError, ScenarioError) as exc:
         print(f"hilos: error: {exc}", file=sys.stderr)

@@ -12,15 +12,19 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .settings import Settings
 from .store import StoreUnavailable, writable_store
+from .web.admission import Admission, TokenBuckets
 from .web.api import SavedRunsFastPath, api_router
 from .web.embed import embed_router
 from .web.explorations import ExplorationService
 from .web.i18n import say
-from .web.middleware import BodyLimit, SecurityHeaders
+from .web.middleware import BodyLimit, HeadAndOptions, SecurityHeaders
+from .web.pagecache import PageCache
 from .web.pages import page_lang, page_router
 from .web.program_pages import program_router
 from .web.programs import ProgramProblem, ProgramService
@@ -60,7 +64,7 @@ _log = logging.getLogger("hilos")
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = writable_store(settings.store_target())
-    executor = RunExecutor(settings.run_workers, settings.run_queue)
+    executor = RunExecutor(settings.run_workers, settings.run_queue, settings.run_cpu)
     service = RunService(store, executor, settings.run_seconds)
     explorations = ExplorationService(store, executor)
     programs = ProgramService(store, executor, settings.run_seconds, settings.max_source)
@@ -111,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A mistake in a program sent to the API: 422, said in its language, with its line."""
         return JSONResponse(exc.to_json(), status_code=422)
 
-    pages = Pages()
+    pages = Pages(public_base=settings.public_base)
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
 
     @app.get("/docs", include_in_schema=False)
@@ -169,9 +173,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programs_routes)
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    # Outermost last: security headers on everything, including a 413 or a compressed page.
+    # Outermost last: security headers on everything, including a 413 or a compressed page;
+    # live runs refused before anything reads their body; kept pages and saved runs answered
+    # before routing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body)
+    app.add_middleware(PageCache, fixed_base=settings.public_base is not None)
     app.add_middleware(SavedRunsFastPath, store=store)
+    buckets = TokenBuckets(settings.client_runs_per_minute, settings.client_burst)
+    app.add_middleware(
+        Admission,
+        buckets=buckets,
+        saturated=executor.saturated,
+        retry_after=settings.retry_after,
+    )
+    app.add_middleware(HeadAndOptions, router=app.router)
     app.add_middleware(SecurityHeaders, csp=CSP)
+    if settings.allowed_hosts.strip() != "*":
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=settings.host_list(settings.allowed_hosts)
+        )
+    # The client's address and scheme, from X-Forwarded-For/-Proto when a trusted proxy sent them.
+    app.add_middleware(
+        ProxyHeadersMiddleware, trusted_hosts=settings.host_list(settings.trusted_proxies)
+    )
     return app

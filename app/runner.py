@@ -10,10 +10,12 @@ import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import ModuleType
+from functools import lru_cache
+from types import CodeType, MappingProxyType, ModuleType
 from typing import Any, Protocol
 
 from .instrument import instrument
+from .syntax import compile_tree, parse
 from .tracing import Recorder, RunAborted, Trace
 from .tracing.controller import Controller
 from .tracing.supervisor import program_over, stuck, supervise
@@ -76,8 +78,35 @@ def _literal_value(node: ast.expr) -> Any:
 
 def _parse(source: str, filename: str) -> ast.Module:
     try:
-        return ast.parse(source, filename)
+        return parse(source, filename)
     except SyntaxError as exc:
+        raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
+
+
+# A server records the same few sources over and over (a scenario, its default values or a
+# class's favourite ones): each is parsed, checked and compiled once. Code objects are
+# immutable, so runs share them; each run executes in a namespace of its own.
+_SOURCES_KEPT = 256
+
+
+@lru_cache(maxsize=_SOURCES_KEPT)
+def _literals(source: str, filename: str) -> Mapping[str, Literal]:
+    return MappingProxyType(find_parameters(_parse(source, filename)))
+
+
+@lru_cache(maxsize=_SOURCES_KEPT)
+def _compiled(source: str, filename: str, any_import: bool, shared: bool) -> CodeType:
+    """`source` parsed, its imports checked, its shared variables rewritten, compiled."""
+    tree = _parse(source, filename)
+    if not any_import:
+        check_imports(tree)
+    # Reads and writes of what the program may share go through recording proxies; the source
+    # recorded is still exactly the text that ran.
+    if shared:
+        tree = instrument(tree)
+    try:
+        return compile_tree(tree, filename)
+    except SyntaxError as exc:  # compile-time checks the parser leaves (e.g. 'return' outside)
         raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
 
 
@@ -168,7 +197,7 @@ def apply_parameters(
     Values are checked by `specs` (type and bounds) when given, else against the type of
     the literal in the source. Unknown names are refused.
     """
-    literals = find_parameters(_parse(source, filename))
+    literals = _literals(source, filename)
     params = dict(params or {})
     unknown = sorted(set(params) - set(literals))
     if unknown:
@@ -295,17 +324,7 @@ def run_source(
     """
     filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
     source, used = apply_parameters(source, params, specs, filename)
-    tree = _parse(source, filename)
-    if not any_import:
-        check_imports(tree)
-    # Reads and writes of what the program may share go through recording proxies; the source
-    # recorded is still exactly the text that ran.
-    if shared:
-        tree = instrument(tree)
-    try:
-        code = compile(tree, filename, "exec")
-    except SyntaxError as exc:  # compile-time checks the parser leaves (e.g. 'return' outside)
-        raise ScenarioError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
+    code = _compiled(source, filename, any_import, shared)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     if control is None and schedule is not None:
         control = Controller(list(schedule), pause=pause)

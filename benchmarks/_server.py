@@ -1,4 +1,5 @@
-"""A Hilos server for the benchmarks: uvicorn on loopback with its own database."""
+"""A Hilos server for the benchmarks: `hilos serve` (uvicorn with the limits the deployment
+has) on loopback, with its own database."""
 
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ def free_port() -> int:
 def start(db: Path, workers: int = 1, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
-        "--log-level", "warning", "--no-access-log", "--workers", str(workers),
+        sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "warning", "--workers", str(workers),
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ | {"HILOS_DB": str(db)} | env)
     url = f"http://127.0.0.1:{port}"

@@ -51,7 +51,8 @@ class Server:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        environment = os.environ | {"HILOS_DB": str(db)} | env
+        # One test client plays a whole class: no per-client share unless a test sets one.
+        environment = os.environ | {"HILOS_DB": str(db), "HILOS_CLIENT_RUNS_PER_MINUTE": "0"} | env
         command = uvicorn_command(self.port)
         self.process = subprocess.Popen(
             without_root_powers(command) if unprivileged else command,

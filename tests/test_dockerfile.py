@@ -85,14 +85,26 @@ def test_every_path_the_dockerfile_copies_exists() -> None:
 
 
 def test_the_image_command_starts_the_app_from_a_clean_venv(tmp_path: Path) -> None:
-    # What the build stage copies, built outside the checkout (a build leaves build/ behind).
+    # What the build stage copies, laid out as it does (outside the checkout: a build leaves
+    # build/ behind), and installed as it installs it.
     source = tmp_path / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(
-        ROOT / "app", source / "app", ignore=shutil.ignore_patterns("__pycache__", "*.so")
-    )
+    for stage, sources, destination in copies():
+        if stage not in (None, "frontend") or destination.startswith("/"):
+            continue
+        target = source / destination.removeprefix("./")
+        for name in sources:
+            origin = ROOT / (name.removeprefix("/src/") if stage else name)
+            if origin.is_dir():
+                shutil.copytree(
+                    origin, target, ignore=shutil.ignore_patterns("__pycache__", "*.so", "vendor")
+                )
+            else:
+                place = target / origin.name if destination.endswith("/") else target
+                place.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(origin, place)
+    assert (source / "static" / "vendor" / "htmx.min.js").is_file()
+    assert (source / "requirements.lock").is_file() and (source / "setup.py").is_file()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(
@@ -100,32 +112,21 @@ def test_the_image_command_starts_the_app_from_a_clean_venv(tmp_path: Path) -> N
          "--disable-pip-version-check", str(source)],
         check=True,
     )  # fmt: skip
-    # The last stage's files, where its COPY lines put them.
-    home = tmp_path / "srv"
+    home = tmp_path / "srv"  # the last stage's working folder: nothing else is copied there
     home.mkdir()
-    for stage, sources, destination in copies():
-        if stage == "build":
-            continue
-        target = home / destination.removeprefix("./")
-        for source in sources:
-            origin = ROOT / (source.removeprefix("/src/") if stage else source)
-            if origin.is_dir():
-                shutil.copytree(origin, target, dirs_exist_ok=True)
-            else:
-                place = target / origin.name if destination.endswith("/") else target
-                place.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(origin, place)
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
     for word, rest in instructions():
         if word == "ENV":
             for name, value in (item.split("=", 1) for item in shlex.split(rest)):
                 env[name] = value.replace("$PATH", env["PATH"])
+    assert "HILOS_HOME" not in env  # the package carries its files
     port = free_port()
-    env |= {"HILOS_HOME": str(home), "HILOS_DB": str(tmp_path / "data" / "h.sqlite3"),
+    env |= {"HILOS_DB": str(tmp_path / "data" / "h.sqlite3"), "HILOS_WORKERS": "1",
             "HILOS_PORT": str(port), "PATH": f"{venv / 'bin'}:{env['PATH']}"}  # fmt: skip
     (command,) = [rest for word, rest in instructions() if word == "CMD"]
     argv = json.loads(command)
-    server = subprocess.Popen(argv, cwd=home, env=env)
+    assert argv[:2] == ["hilos", "serve"]
+    server = subprocess.Popen([*argv[:-1], "127.0.0.1"], cwd=home, env=env)
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -147,8 +148,23 @@ def test_the_image_command_starts_the_app_from_a_clean_venv(tmp_path: Path) -> N
         with urllib.request.urlopen(url + "/static/vendor/htmx.min.js") as answer:
             assert answer.status == 200
         assert (tmp_path / "data" / "h.sqlite3").exists()
-        assert list((venv / "lib").glob("**/site-packages/app/static")) == []  # not packaged
     finally:
         server.terminate()
         server.wait(20)
     assert os.environ.get("HILOS_HOME") is None  # the test changed nothing around it
+
+
+def test_the_image_installs_pinned_hashed_packages_and_runs_no_install_scripts() -> None:
+    runs = " ".join(rest for word, rest in instructions() if word == "RUN")
+    assert "--require-hashes -r requirements.lock" in runs
+    assert "--no-deps --no-build-isolation ." in runs
+    assert "npm ci" in runs and "--ignore-scripts" in runs
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) \\$", lock, re.MULTILINE))
+    for name in ("fastapi", "uvicorn", "jinja2", "python-multipart", "setuptools"):
+        assert name in pinned, name
+    requirements = [line for line in lock.splitlines() if "==" in line]
+    hashes = lock.count("--hash=sha256:")
+    assert hashes >= len(requirements)
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    assert package["scarfSettings"] == {"enabled": False}  # no telemetry on install either

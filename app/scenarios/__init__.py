@@ -8,7 +8,6 @@ the tests, never a user.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import math
 import tomllib
@@ -19,6 +18,7 @@ from typing import Any
 
 from ..analysis.goals import GOAL_KINDS, VALUE_KINDS, Goal
 from ..runner import ScenarioError, check_imports, find_parameters, shown_value
+from ..syntax import parse
 
 __all__ = [
     "LANGS",
@@ -277,7 +277,7 @@ def _check_source(folder: Path, lang: str, params: dict[str, Param]) -> None:
         raise _fail(folder, f"missing {lang}.py")
     source = path.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(source, str(path))
+        tree = parse(source, str(path))
         check_imports(tree)
     except SyntaxError as exc:
         raise _fail(folder, f"{lang}.py: syntax error at line {exc.lineno}") from None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import linecache
+from functools import lru_cache
 from types import FrameType
+
+from ..syntax import parse
 
 __all__ = ["label_from_frame"]
 
@@ -27,11 +30,19 @@ def _creates(value: ast.expr, kind: str) -> bool:
     return len(nested) == 1  # an alias (`from threading import Lock as L`), no inner call
 
 
+@lru_cache(maxsize=1024)
+def _parsed_line(line: str) -> ast.Module | None:
+    # Runs of one program name their objects from the same few lines: parse each once.
+    try:
+        return parse(line)
+    except SyntaxError:
+        return None
+
+
 def _targets(line: str, kind: str) -> list[ast.expr] | None:
     """Return the assignment targets of a one-line statement, flattened over tuples."""
-    try:
-        tree = ast.parse(line.strip())
-    except SyntaxError:
+    tree = _parsed_line(line.strip())
+    if tree is None:
         return None
     if len(tree.body) != 1:
         return None

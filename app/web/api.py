@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import gzip
+from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun, StoreUnavailable
+from .admission import BUSY_DETAIL
 from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate
 from .programs import Program, ProgramProblem, ProgramService
 from .runs import RunService, Saturated
+from .schemas import ExplorationProgress, RunDocument, ScenarioDetail, ScenarioSummary, errors
 
 __all__ = ["SavedRunsFastPath", "api_router"]
+
+_RECENT_KEPT = 256  # saved runs the fast path keeps in memory (about 25 KB each, gzipped)
 
 
 ParamValue = int | float | bool | Annotated[str, Field(max_length=40)]
@@ -113,7 +119,7 @@ def api_router(
 
     def busy() -> JSONResponse:
         return JSONResponse(
-            {"detail": "too many runs in progress; try again shortly"},
+            {"detail": BUSY_DETAIL},
             status_code=429,
             headers={"Retry-After": str(retry_after)},
         )
@@ -135,11 +141,15 @@ def api_router(
     @router.post(
         "/explorations",
         responses={
-            200: {"description": "the exploration, already done (kept under its address)"},
-            202: {"description": "under way: its address and progress; poll it"},
+            200: {
+                "description": "the exploration, already done (kept under its address)",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            202: {"model": ExplorationProgress, "description": "under way: poll its address"},
+            **errors(404, 422, 429),
         },
     )
-    async def create_exploration(
+    def create_exploration(
         body: ExplorationRequest, accept_encoding: Annotated[str | None, Header()] = None
     ) -> Response:
         """Explore the scenario's interleavings: every different ending (status, final values
@@ -171,11 +181,16 @@ def api_router(
     @router.get(
         "/explorations/{exploration_id}",
         responses={
-            200: {"description": "the exploration"},
-            202: {"description": "still under way: its progress"},
+            200: {
+                "model": ExplorationProgress,
+                "description": "the exploration (its endings), or why it failed",
+            },
+            202: {"model": ExplorationProgress, "description": "still under way: its progress"},
+            304: {"description": "not modified (If-None-Match)"},
+            **errors(404),
         },
     )
-    async def get_exploration(request: Request, exploration_id: str) -> Response:
+    def get_exploration(request: Request, exploration_id: str) -> Response:
         """An exploration by its address: the result (ETag, immutable), or its progress."""
         found = explorations.find(exploration_id)
         if found is None:
@@ -189,7 +204,7 @@ def api_router(
             return Response(status_code=304, headers={"ETag": found.etag})
         return exploration_answer(found, request.headers.get("accept-encoding"), 200)
 
-    @router.get("/scenarios")
+    @router.get("/scenarios", response_model=list[ScenarioSummary], responses=errors(422))
     def scenarios(
         lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
         accept_language: Annotated[str | None, Header()] = None,
@@ -197,7 +212,9 @@ def api_router(
         chosen = negotiate(lang, accept_language)
         return [s.to_json(chosen) for s in load_scenarios().values()]
 
-    @router.get("/scenarios/{scenario_id}")
+    @router.get(
+        "/scenarios/{scenario_id}", response_model=ScenarioDetail, responses=errors(404, 422)
+    )
     def scenario(
         scenario_id: str,
         lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
@@ -216,7 +233,14 @@ def api_router(
             "goal": goal,
         }
 
-    @router.post("/runs", status_code=201)
+    @router.post(
+        "/runs",
+        status_code=201,
+        responses={
+            201: {"model": RunDocument, "description": "the run, recorded and stored"},
+            **errors(404, 422, 429),
+        },
+    )
     async def create_run(
         body: RunRequest, accept_encoding: Annotated[str | None, Header()] = None
     ) -> Response:
@@ -237,7 +261,13 @@ def api_router(
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @router.post("/schedules", responses={200: {"description": "the run up to the next decision"}})
+    @router.post(
+        "/schedules",
+        responses={
+            200: {"model": RunDocument, "description": "the run up to the next decision"},
+            **errors(404, 422, 429),
+        },
+    )
     async def create_schedule(body: ScheduleRequest) -> Response:
         """A controlled run: one thread at a time, virtual time, the given choices deciding who
         goes next; it stops at the first decision past them (status `paused`) and says who
@@ -260,8 +290,15 @@ def api_router(
             return busy()
         return Response(body_bytes, media_type="application/json")
 
-    @router.get("/runs/{run_id}", responses={200: {"description": "the saved run document"}})
-    async def get_run(request: Request, run_id: str) -> Response:
+    @router.get(
+        "/runs/{run_id}",
+        responses={
+            200: {"model": RunDocument, "description": "the saved run document"},
+            304: {"description": "not modified (If-None-Match)"},
+            **errors(404),
+        },
+    )
+    def get_run(request: Request, run_id: str) -> Response:
         """One saved run as it was stored: gzipped when the client accepts gzip, with an ETag
         (If-None-Match gives 304) and immutable caching. The hot path of a classroom: the
         headers are read by hand, since parameter injection cost more than the rest."""
@@ -275,7 +312,14 @@ def api_router(
 
     @router.get(
         "/runs/{run_id}/analysis",
-        responses={200: {"description": "the run's analysis, its sentences in `lang`"}},
+        responses={
+            200: {
+                "description": "the run's analysis, its sentences in `lang`",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            304: {"description": "not modified (If-None-Match)"},
+            **errors(404, 422),
+        },
     )
     def get_analysis(
         run_id: str,
@@ -308,6 +352,21 @@ class SavedRunsFastPath:
     def __init__(self, app: ASGIApp, store: RunStore) -> None:
         self.app = app
         self.store = store
+        # The runs served lately, in memory: they never change, and a store look-up may wait
+        # on a disk or a database server, so it happens on a worker thread, never here.
+        self._recent: OrderedDict[str, StoredRun] = OrderedDict()
+
+    async def _find(self, run_id: str) -> StoredRun | None:
+        run = self._recent.get(run_id)
+        if run is not None:
+            self._recent.move_to_end(run_id)
+            return run
+        run = await run_in_threadpool(self.store.get, run_id)
+        if run is not None:
+            self._recent[run_id] = run
+            while len(self._recent) > _RECENT_KEPT:
+                self._recent.popitem(last=False)
+        return run
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -315,7 +374,7 @@ class SavedRunsFastPath:
             run_id = path[len("/api/runs/") :]
             if run_id.isalnum() and len(run_id) <= 32:
                 try:
-                    run = self.store.get(run_id)
+                    run = await self._find(run_id)
                 except StoreUnavailable:
                     run = None  # the route answers, with the 503 and its reason
                 if run is not None and not _has(scope, b"if-none-match"):

@@ -21,8 +21,10 @@ from ..export import perfetto, standalone_html
 from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from .i18n import MESSAGES, negotiate, say
+from .pagecache import MARK as PAGE_MARK
 from .pages import BadQuery, Exploring, Lang, explore_panel, mode_links, read_mode
 from .runs import RunService, Saturated
+from .schemas import OEmbed, Problem, errors
 from .templating import Pages
 
 __all__ = ["EmbedOptions", "embed_router", "iframe_html"]
@@ -125,7 +127,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             )
         )
 
-    @router.get("/embed/scenarios/{scenario_id}", response_class=Response, tags=["embed"])
+    @router.get("/embed/scenarios/{scenario_id}", response_class=Response, include_in_schema=False)
     async def embed_scenario(request: Request, scenario_id: str, lang: Lang) -> Response:
         """A scenario's player (its default run) for an iframe on any site; with
         `mode=choose`, the reader picks which thread goes on at each step; with
@@ -190,10 +192,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             busy = MESSAGES[lang]["error.busy"]
             return framable(pages.error(request, lang, 429, busy, embed=True))
         page = f"/scenarios/{scenario_id}?lang={lang}"
-        return render_embed(request, lang, chosen, title, page, run=run, modes=modes)
+        answer = render_embed(request, lang, chosen, title, page, run=run, modes=modes)
+        answer.headers[PAGE_MARK] = "1"  # its default run: the same until the code changes
+        return answer
 
-    @router.get("/embed/runs/{run_id}", response_class=Response, tags=["embed"])
-    async def embed_run(request: Request, run_id: str, lang: Lang) -> Response:
+    @router.get("/embed/runs/{run_id}", response_class=Response, include_in_schema=False)
+    def embed_run(request: Request, run_id: str, lang: Lang) -> Response:
         """A saved run's player for an iframe on any site."""
         run = service.store.get(run_id)
         if run is None:
@@ -208,7 +212,16 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         page = f"/runs/{run_id}?lang={lang}"
         return render_embed(request, lang, chosen, _run_title(run, lang), page, run=run)
 
-    @router.get("/oembed", tags=["embed"])
+    @router.get(
+        "/oembed",
+        tags=["embed"],
+        responses={
+            200: {"model": OEmbed, "description": "the embed of a scenario or run page"},
+            404: {"model": Problem, "description": "not a page of this site"},
+            422: {"model": Problem, "description": "a value that does not fit"},
+            501: {"model": Problem, "description": "a format other than json"},
+        },
+    )
     def oembed(
         request: Request,
         url: Annotated[str, Query(max_length=2000, description="a scenario or run page")],
@@ -222,7 +235,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         parts = urlsplit(url)
         query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
         lang = negotiate(query.get("lang"), request.headers.get("accept-language"))
-        match = re.fullmatch(r"/(scenarios|runs|programs)/([A-Za-z0-9_-]{1,64})/?", parts.path)
+        base = pages.base(request)
+        path = parts.path
+        prefix = urlsplit(base).path  # the site may live under a path of its public address
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+        match = re.fullmatch(r"/(scenarios|runs|programs)/([A-Za-z0-9_-]{1,64})/?", path)
         if match is None:
             return JSONResponse(
                 {"detail": "url must be a Hilos page: /scenarios/{id}, /runs/{id}, /programs/{id}"},
@@ -248,7 +266,6 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             title = _run_title(run, lang)
         width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
         height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
-        base = str(request.base_url).rstrip("/")
         src = f"{base}/embed/{kind}/{ident}?{urlencode({'lang': lang})}"
         body: dict[str, Any] = {
             "version": "1.0",
@@ -262,7 +279,17 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         }
         return JSONResponse(body)
 
-    @router.get("/api/runs/{run_id}/perfetto", tags=["api"])
+    @router.get(
+        "/api/runs/{run_id}/perfetto",
+        tags=["api"],
+        responses={
+            200: {
+                "description": "Chrome Trace Event JSON",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **errors(404),
+        },
+    )
     def run_perfetto(run_id: str) -> Response:
         """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing."""
         run = service.store.get(run_id)
@@ -275,7 +302,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             headers={"Content-Disposition": f'attachment; filename="hilos-{run_id}.perfetto.json"'},
         )
 
-    @router.get("/runs/{run_id}/download", tags=["pages"])
+    @router.get("/runs/{run_id}/download", include_in_schema=False)
     def run_download(request: Request, run_id: str, lang: Lang) -> Response:
         """The run and the player in one HTML file that works offline."""
         run = service.store.get(run_id)

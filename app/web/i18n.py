@@ -49,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.store": "Ahora no se pueden guardar ni leer ejecuciones: el almacenamiento del "
         "servidor no responde. Prueba dentro de un rato; si sigue así, avisa a quien administra "
         "Hilos.",
+        "error.too_many_runs": (
+            "Has pedido muchas ejecuciones seguidas. Espera unos segundos y vuelve a probar."
+        ),
+        "error.back": "Volver al escenario",
         "error.no_run": "No hay ninguna ejecución guardada «{id}».",
         "error.no_page": "No hay ninguna página en {path}.",
         "value.yes": "sí",
@@ -477,6 +481,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
         "error.store": "Runs cannot be saved or read right now: the server's storage is not "
         "answering. Try again in a while; if it goes on, tell whoever runs Hilos.",
+        "error.too_many_runs": (
+            "You asked for many runs in a row. Wait a few seconds and try again."
+        ),
+        "error.back": "Back to the scenario",
         "error.no_run": "There is no saved run “{id}”.",
         "error.no_page": "There is no page at {path}.",
         "value.yes": "yes",

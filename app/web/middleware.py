@@ -1,4 +1,5 @@
-"""ASGI middleware of the whole app: security headers, and a bound on request bodies.
+"""ASGI middleware of the whole app: security headers, a bound on request bodies, HEAD and
+OPTIONS.
 
 Plain ASGI classes rather than BaseHTTPMiddleware: on the hot path (saved runs) that
 wrapper cost more than the route itself.
@@ -7,11 +8,13 @@ wrapper cost more than the route itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import BaseRoute, Match, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "SecurityHeaders"]
+__all__ = ["BodyLimit", "HeadAndOptions", "SecurityHeaders"]
 
 
 class SecurityHeaders:
@@ -106,3 +109,60 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class HeadAndOptions:
+    """`HEAD` as the `GET` it stands for, without the body, and `OPTIONS` answered with what
+    the address allows: link checkers and monitors use both, and FastAPI's routes answer
+    only the methods they declare."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        if method == "HEAD":
+
+            async def without_body(message: Message) -> None:
+                if message["type"] == "http.response.body" and message.get("body"):
+                    message = {**message, "body": b""}
+                await send(message)
+
+            await self.app({**scope, "method": "GET"}, receive, without_body)
+            return
+        allowed = self.allowed(scope)
+        if not allowed:
+            await self.app(scope, receive, send)  # not an address of the site: its 404
+            return
+        allow = ", ".join(sorted(allowed | {"OPTIONS"})).encode()
+        headers = [(b"allow", allow), (b"content-length", b"0")]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    def allowed(self, scope: Scope) -> set[str]:
+        """The methods some route or mount takes at this address."""
+        methods = _methods(self.router.routes, {**scope, "method": "GET"})
+        if "GET" in methods:
+            methods.add("HEAD")
+        return methods
+
+
+def _methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
+    methods: set[str] = set()
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.NONE:
+            continue
+        if isinstance(route, Mount) and not route.routes:  # static files
+            methods |= {"GET", "HEAD"}
+        # An included router: its own routes (FastAPI keeps the router it includes).
+        included = getattr(route, "original_router", route)
+        nested = getattr(included, "routes", None)
+        if nested and not isinstance(route, Mount):
+            methods |= _methods(nested, {**scope, **child})
+        methods.update(getattr(route, "methods", None) or ())
+    return methods

@@ -6,10 +6,13 @@ import asyncio
 import hashlib
 import json
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from ..analysis import analyse
 from ..analysis.document import is_current
@@ -28,35 +31,116 @@ _CLAIM_POLL = 0.1  # seconds between looks for a default run another replica is 
 
 
 class Saturated(Exception):
-    """Every worker is busy and the waiting line is full: come back later."""
+    """Every slot is taken and the waiting line is full: come back later."""
+
+
+class CpuGauge:
+    """How many CPU cores this process used lately: its CPU time over the last half second
+    or so, sampled at most every 50 ms."""
+
+    WINDOW, STEP = 0.5, 0.05
+
+    def __init__(
+        self,
+        wall: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,
+    ) -> None:
+        self._wall, self._cpu = wall, cpu
+        self._samples: deque[tuple[float, float]] = deque([(wall(), cpu())])
+
+    def cores(self) -> float:
+        now, used = self._wall(), self._cpu()
+        if now - self._samples[-1][0] >= self.STEP:
+            self._samples.append((now, used))
+            while len(self._samples) > 2 and now - self._samples[1][0] >= self.WINDOW:
+                self._samples.popleft()
+        then, before = self._samples[0]
+        return (used - before) / (now - then) if now > then else 0.0
 
 
 class RunExecutor:
-    """A thread pool that refuses work past `workers + queue` jobs instead of piling it up."""
+    """Live runs on worker threads, admitted by CPU rather than by wall time.
 
-    def __init__(self, workers: int, queue: int) -> None:
-        self._workers = workers
+    A run mostly sleeps (a default run: seconds of wall time, milliseconds of CPU), so many
+    may run at once (`workers`); a new one starts only while this process uses less than
+    `cpu` cores, else it waits in line (at most `queue`, first come first served) and starts
+    as CPU frees up. Past that, `Saturated` at once instead of a queue without bound.
+    """
+
+    def __init__(
+        self, workers: int, queue: int, cpu: float | None = None, gauge: CpuGauge | None = None
+    ) -> None:
+        self._workers, self._queue, self._cpu = workers, queue, cpu
+        self._gauge = gauge or CpuGauge()
         self._pool: ThreadPoolExecutor | None = None
-        self._slots = threading.BoundedSemaphore(workers + queue)
-        self._lock = threading.Lock()
+        self._running = 0
+        self._waiting: deque[tuple[Callable[[], Any], Future[Any]]] = deque()
+        self._changed = threading.Condition()
+        self._dispatcher: threading.Thread | None = None
+        self._closed = False
 
-    def _running_pool(self) -> ThreadPoolExecutor:
-        # Made on first use, and again after a shutdown: an app's lifespan may start twice.
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="hilos-run")
-            return self._pool
+    def saturated(self) -> bool:
+        """Whether a run asked for now would be refused (cheap: for the edge of the app)."""
+        return self._running >= self._workers and len(self._waiting) >= self._queue
+
+    def load(self) -> dict[str, float]:
+        """Runs going, runs waiting, and the CPU cores this process used lately."""
+        return {
+            "running": self._running,
+            "waiting": len(self._waiting),
+            "cores": round(self._gauge.cores(), 2),
+        }
+
+    def _cpu_free(self) -> bool:
+        return self._cpu is None or self._gauge.cores() < self._cpu
+
+    def _start(self, fn: Callable[[], T], future: Future[T]) -> None:
+        # Called with `_changed` held.
+        if self._pool is None:  # made on first use, and again after a shutdown
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="hilos-run")
+        self._running += 1
+        self._pool.submit(self._work, fn, future)
+
+    def _work(self, fn: Callable[[], T], future: Future[T]) -> None:
+        try:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:
+                    future.set_exception(exc)
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    def _dispatch(self) -> None:
+        """Start waiting runs as slots and CPU allow; a thread of its own."""
+        with self._changed:
+            while not self._closed:
+                if not self._waiting or self._running >= self._workers:
+                    self._changed.wait()
+                elif not self._cpu_free():
+                    self._changed.wait(CpuGauge.STEP / 2)
+                else:
+                    self._start(*self._waiting.popleft())
 
     def submit(self, fn: Callable[[], T]) -> Future[T]:
-        """Start `fn` on a worker now, or raise Saturated; the caller keeps the future."""
-        if not self._slots.acquire(blocking=False):
-            raise Saturated
-        try:
-            future = self._running_pool().submit(fn)
-        except BaseException:
-            self._slots.release()
-            raise
-        future.add_done_callback(lambda _: self._slots.release())
+        """Start `fn` now, or line it up, or raise Saturated; the caller keeps the future."""
+        future: Future[T] = Future()
+        with self._changed:
+            self._closed = False
+            if not self._waiting and self._running < self._workers and self._cpu_free():
+                self._start(fn, future)
+                return future
+            if len(self._waiting) >= self._queue:
+                raise Saturated
+            self._waiting.append((fn, future))
+            if self._dispatcher is None or not self._dispatcher.is_alive():
+                self._dispatcher = threading.Thread(
+                    target=self._dispatch, name="hilos-run-dispatch", daemon=True
+                )
+                self._dispatcher.start()
+            self._changed.notify_all()
         return future
 
     async def run(self, fn: Callable[[], T]) -> T:
@@ -64,8 +148,13 @@ class RunExecutor:
         return await asyncio.wrap_future(self.submit(fn))
 
     def shutdown(self) -> None:
-        with self._lock:
+        with self._changed:
+            self._closed = True
             pool, self._pool = self._pool, None
+            waiting, self._waiting = list(self._waiting), deque()
+            self._changed.notify_all()
+        for _, future in waiting:
+            future.cancel()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 

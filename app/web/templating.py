@@ -26,9 +26,8 @@ def _digest(path: str) -> str:
     return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:12]
 
 
-def oembed_url(request: Request, path: str) -> str:
-    """The oEmbed discovery URL of one of this site's pages."""
-    base = str(request.base_url).rstrip("/")
+def oembed_url(base: str, path: str) -> str:
+    """The oEmbed discovery URL of one of this site's pages (`base`: the site's address)."""
     return f"{base}/oembed?{urlencode({'url': base + path, 'format': 'json'})}"
 
 
@@ -38,12 +37,20 @@ def static_url(path: str) -> str:
 
 
 class Pages:
-    def __init__(self) -> None:
+    def __init__(self, public_base: str | None = None) -> None:
+        self.public_base = public_base
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
+        self.templates.env.globals["site_base"] = self.base
         self.templates.env.globals["static_url"] = static_url
         self.templates.env.globals["langs"] = LANGS
         self.templates.env.globals["messages"] = MESSAGES
         self.templates.env.filters["number"] = format_number
+
+    def base(self, request: Request) -> str:
+        """The site's address for absolute links: HILOS_PUBLIC_URL when set, else the one the
+        request came to (fine on one's own machine; behind a shared cache, set the setting, or
+        one forged Host header would be copied to everyone)."""
+        return self.public_base or str(request.base_url).rstrip("/")
 
     def render(
         self, request: Request, name: str, lang: str, status_code: int = 200, **context: Any

@@ -1,0 +1,115 @@
+"""What the API answers, as typed models: they document `/openapi.json` (and `/docs`).
+
+The routes send stored bytes or JSON they built once, so these models describe the answers
+rather than build them; `tests/test_openapi.py` checks real answers against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ERRORS",
+    "ExplorationProgress",
+    "Health",
+    "OEmbed",
+    "Problem",
+    "RunDocument",
+    "ScenarioDetail",
+    "ScenarioSummary",
+    "errors",
+]
+
+
+class Problem(BaseModel):
+    """Why the request was not done."""
+
+    detail: str | list[dict[str, Any]] = Field(
+        description="what went wrong, in words (or, for a malformed body, each field's problem)"
+    )
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok" when the app answers')
+
+
+class ParamInfo(BaseModel):
+    name: str
+    type: str = Field(description="int, float or bool")
+    default: int | float | bool
+    min: int | float | None
+    max: int | float | None
+    label: dict[str, str] = Field(description="the label shown, per language")
+
+
+class ScenarioSummary(BaseModel):
+    id: str
+    order: int
+    concepts: list[str]
+    outcome: str = Field(description="how the scenario usually ends (completed, deadlock...)")
+    nondeterministic: bool
+    title: str
+    description: str
+    notice: list[str] = Field(description="what to look at in the picture")
+    params: list[ParamInfo]
+
+
+class ScenarioDetail(ScenarioSummary):
+    source: str = Field(description="the program, in the language asked for")
+    languages: list[str]
+    goal: dict[str, Any] | None = Field(description='the "You choose" goal, if it has one')
+
+
+class RunDocument(BaseModel):
+    """A recorded run: the trace and what it means (docs/trace-format.md)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = Field(description="its id (none for a controlled run, never stored)")
+    url: str | None
+    scenario: str | None
+    lang: str
+    params: dict[str, Any]
+    outcome: dict[str, Any] = Field(description="how the run ended: status, and why")
+    trace: dict[str, Any] = Field(description="the hilos.trace JSON document")
+    analysis: dict[str, Any] = Field(description="states, links, statistics, narration")
+
+
+class ExplorationProgress(BaseModel):
+    id: str
+    status: str = Field(description='"running" (or "failed", with a detail)')
+    progress: dict[str, int] = Field(default_factory=dict, description="runs and schedules")
+    max_schedules: int | None = None
+    url: str | None = None
+    detail: str | None = None
+
+
+class OEmbed(BaseModel):
+    version: str
+    type: str
+    provider_name: str
+    provider_url: str
+    title: str
+    html: str = Field(description="the iframe to paste")
+    width: int
+    height: int
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "no such scenario, run or exploration"},
+    422: {"model": Problem, "description": "a value that does not fit, said why"},
+    429: {
+        "model": Problem,
+        "description": "too many runs at once, or from this client: come back later",
+        "headers": _RETRY_AFTER,
+    },
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers among 404, 422 and 429."""
+    return {code: ERRORS[code] for code in codes}
