@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from app.export import run_document
 from app.runner import run_source
 from app.scenarios import get_scenario
-from app.store import RunStore, new_run_id
+from app.store import SQLiteStore, new_run_id
 
 from .conftest import Server, screenshot
 
@@ -183,7 +183,7 @@ def test_a_run_saved_in_the_old_analysis_format_still_plays(page: Page, server: 
     # As a run saved before the analysis had a format: rows of objects, a sentence per event.
     document["analysis"] = {"intervals": [], "narration": [{"index": 0, "text": "…"}]}
     body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-    RunStore(server.db).save(body, scenario="deadlock", lang="es", params="{}",
+    SQLiteStore(server.db).save(body, scenario="deadlock", lang="es", params="{}",
                              status=trace.outcome.status, run_id=document["id"])  # fmt: skip
     page.goto(f"{server.url}/runs/{document['id']}?lang=es")
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=30_000)
