@@ -29,6 +29,7 @@ from .web.pages import page_lang, page_router
 from .web.program_pages import program_router
 from .web.programs import ProgramProblem, ProgramService
 from .web.runs import RunExecutor, RunService
+from .web.schemas import errors
 from .web.templating import STATIC, Pages
 
 __all__ = ["create_app"]
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(
         "/healthz/ready",
         tags=["api"],
-        responses={503: {"description": "the store cannot write now; `detail` says why"}},
+        responses=errors(503),
     )
     def ready() -> dict[str, str]:
         """Readiness: one real write to the store, committed (503 with the reason if not)."""

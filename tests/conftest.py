@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -18,6 +19,10 @@ from app.tracing.recorder import Recorder
 
 from .helpers import STD, Mods
 from .pg import Postgres, PostgresUnavailable
+
+# One test client plays a whole class: no per-client share of live runs unless a test sets
+# one (the tests of that share pass their own values to Settings).
+os.environ.setdefault("HILOS_CLIENT_RUNS_PER_MINUTE", "0")
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "app" / "tracing" / "trace.schema.json"
 

@@ -40,6 +40,7 @@ from .programs import (
     grouped,
 )
 from .runs import Saturated
+from .schemas import ProgramDocument, errors
 from .templating import Pages, oembed_url
 
 __all__ = ["program_router"]
@@ -155,7 +156,7 @@ def program_router(
             return answer
         return found
 
-    @router.get("/write", response_class=HTMLResponse, tags=["pages"])
+    @router.get("/write", response_class=HTMLResponse, tags=["pages"], include_in_schema=False)
     def write(request: Request, lang: Lang, scenario: str | None = None) -> Response:
         """The editor, empty but for a starter program, or holding a scenario's program (with
         the values the address gives) to edit: "Edit this program"."""
@@ -172,7 +173,9 @@ def program_router(
                 return pages.error(request, lang, 422, str(exc))
         return render(request, lang, source=source, starter=scenario is None)
 
-    @router.post("/write/runs", response_class=HTMLResponse, tags=["pages"])
+    @router.post(
+        "/write/runs", response_class=HTMLResponse, tags=["pages"], include_in_schema=False
+    )
     async def run_program(
         request: Request,
         lang: Lang,
@@ -233,7 +236,7 @@ def program_router(
         common: dict[str, Any] = {
             "program": program,
             "source": source,
-            "oembed_url": oembed_url(request, f"/programs/{pid}?lang={lang}"),
+            "oembed_url": oembed_url(pages.base(request), f"/programs/{pid}?lang={lang}"),
         }
         if isinstance(chosen, Exploring):
             modes = modes_of(program, lang)
@@ -272,7 +275,12 @@ def program_router(
         context = shown_run(run, lang) if run else {}
         return render(request, lang, modes=modes_of(program, lang, play=play), **context, **common)
 
-    @router.get("/programs/{program_id}", response_class=HTMLResponse, tags=["pages"])
+    @router.get(
+        "/programs/{program_id}",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        include_in_schema=False,
+    )
     def program(request: Request, program_id: str, lang: Lang) -> Response:
         """A program's permalink: its source, its values and its first run; with `mode=choose`
         or `mode=explore`, its interleavings."""
@@ -287,7 +295,12 @@ def program_router(
             return None
         return program_page(request, found, lang, run)
 
-    @router.post("/programs/{program_id}/scenario", response_class=HTMLResponse, tags=["pages"])
+    @router.post(
+        "/programs/{program_id}/scenario",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        include_in_schema=False,
+    )
     async def save_page(request: Request, program_id: str, lang: Lang) -> Response:
         """Save the program as a custom scenario (a title and notes), then open it."""
         found = program_or_404(request, program_id, lang)
@@ -311,7 +324,12 @@ def program_router(
         saved = programs.save_as_scenario(found, title, notes)
         return RedirectResponse(f"/programs/{saved['id']}?lang={lang}", status_code=303)
 
-    @router.get("/api/programs/{program_id}", tags=["api"])
+    @router.get(
+        "/api/programs/{program_id}",
+        tags=["api"],
+        response_model=ProgramDocument,
+        responses=errors(404),
+    )
     def get_program(program_id: str) -> Response:
         """A stored program: its source, values, first run, and title and notes when it is a
         custom scenario. Never changes (immutable caching)."""
@@ -324,7 +342,13 @@ def program_router(
             headers={"ETag": stored.etag, "Cache-Control": "public, max-age=31536000, immutable"},
         )
 
-    @router.post("/api/programs", status_code=201, tags=["api"])
+    @router.post(
+        "/api/programs",
+        status_code=201,
+        tags=["api"],
+        response_model=ProgramDocument,
+        responses=errors(404, 422),
+    )
     def save_program(body: SaveRequest) -> JSONResponse:
         """Save a program run on the site as a custom scenario with a title and notes: a new
         program (its own id, the same source, values and run). The same content gives the
@@ -341,7 +365,12 @@ def program_router(
             headers={"Location": f"/api/programs/{saved['id']}"},
         )
 
-    @router.get("/embed/programs/{program_id}", response_class=Response, tags=["embed"])
+    @router.get(
+        "/embed/programs/{program_id}",
+        response_class=Response,
+        tags=["embed"],
+        include_in_schema=False,
+    )
     def embed_program(request: Request, program_id: str, lang: Lang) -> Response:
         """A program's player (its run) for an iframe on any site; with `mode=choose` or
         `mode=explore`, as for a scenario."""

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-
 from ..analysis import analyse
 from ..analysis.document import is_current
 from ..analysis.goals import goal_document

@@ -77,6 +77,19 @@ class RunDocument(BaseModel):
     analysis: dict[str, Any] = Field(description="states, links, statistics, narration")
 
 
+class ProgramDocument(BaseModel):
+    """A program someone wrote on the site, kept under its content address (never changed)."""
+
+    id: str = Field(description="p and 15 hex digits of SHA-256 over source, values, title, notes")
+    url: str = Field(description="its page")
+    source: str
+    params: dict[str, Any] = Field(description="the values it ran with")
+    title: str | None = Field(description="a custom scenario's title (none for a plain program)")
+    notes: str | None
+    lang: str = Field(description="the language it was first run in")
+    run: str = Field(description="the id of its first run (GET /api/runs/{id})")
+
+
 class ExplorationProgress(BaseModel):
     id: str
     status: str = Field(description='"running" (or "failed", with a detail)')
@@ -102,6 +115,11 @@ _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"ty
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no such scenario, run or exploration"},
     422: {"model": Problem, "description": "a value that does not fit, said why"},
+    503: {
+        "model": Problem,
+        "description": "the store cannot keep or read runs now; `detail` says why",
+        "headers": _RETRY_AFTER,
+    },
     429: {
         "model": Problem,
         "description": "too many runs at once, or from this client: come back later",
@@ -111,5 +129,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The documented error answers among 404, 422 and 429."""
+    """The documented error answers among 404, 422, 429 and 503."""
     return {code: ERRORS[code] for code in codes}
