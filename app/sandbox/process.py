@@ -1,0 +1,186 @@
+"""One worker process per program: start it, give it the job, read its answer, end it.
+
+The worker is a fresh interpreter (never one that ran another program), killed with SIGKILL
+at the wall-time limit whatever it is doing, so a loop in C (`sum(range(10**9))`) cannot
+outlive the limit. Its answer is read up to a size limit; past it the worker is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import LimitExceeded, ProgramCrashed, RunRefused, SandboxUnavailable
+
+__all__ = ["Answer", "run_worker"]
+
+_ROOT = Path(__file__).resolve().parent.parent.parent
+_BOOT = (
+    f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from app.sandbox.worker import main; main()"
+)
+# Only the environment the worker needs. One malloc arena per thread (the default) reserves
+# 64 MiB of address space each, which a memory limit on the address space would count.
+_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
+_DIAGNOSTICS = 4096  # bytes of the worker's stderr kept (it is /dev/null once jailed)
+
+
+@dataclass
+class Answer:
+    """What the worker said: its last message, and how its process ended."""
+
+    message: dict[str, Any]
+    seconds: float
+    returncode: int
+    progress: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _frames(buffer: bytearray) -> list[bytes]:
+    lines = []
+    while (end := buffer.find(b"\n")) >= 0:
+        lines.append(bytes(buffer[:end]))
+        del buffer[: end + 1]
+    return lines
+
+
+def _decode(line: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(line, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise RunRefused("refused", f"the worker's answer is not JSON ({exc})") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise RunRefused("refused", "the worker's answer is not a message")
+    return message
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(code).name
+    except ValueError:
+        return f"signal {code}"
+
+
+def run_worker(
+    job: dict[str, Any],
+    *,
+    seconds: float,
+    output: int,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> Answer:
+    """Run `job` in a new worker; return its answer, or raise a SandboxError.
+
+    `seconds` is the wall-time limit of the whole process (SIGKILL past it); `output` the
+    bytes the answer may take.
+    """
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-c", _BOOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_ENV,
+            cwd="/",
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise SandboxUnavailable("unavailable", f"cannot start a worker: {exc}") from None
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    deadline = started + seconds
+    final: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
+    buffer = bytearray()
+    diagnostics = bytearray()
+    received = 0
+    killed_for: str | None = None
+    try:
+        try:
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # it died at once: its exit says why
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            selector.register(proc.stderr, selectors.EVENT_READ)
+            while selector.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    killed_for = "time"
+                    break
+                for key, _ in selector.select(left):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                    elif key.fileobj is proc.stderr:
+                        diagnostics += chunk[: _DIAGNOSTICS - len(diagnostics)]
+                    else:
+                        received += len(chunk)
+                        if received > output:
+                            killed_for = "output"
+                            break
+                        buffer += chunk
+                        for line in _frames(buffer):
+                            message = _decode(line)
+                            if message["type"] == "progress":
+                                seen.append(message)
+                                if progress is not None:
+                                    progress(message)
+                            else:
+                                final.append(message)
+                if killed_for:
+                    break
+    finally:
+        if killed_for or proc.poll() is None:
+            # Still running once its answer is complete (a thread that would not stop) or
+            # past a limit: it is not waited for.
+            proc.kill()
+        returncode = proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    elapsed = time.monotonic() - started
+    if killed_for == "time":
+        raise LimitExceeded(
+            "time",
+            f"the program ran past the time limit of {seconds:g} s and was stopped "
+            "(a loop that never ends, or one too long?)",
+            limit=seconds,
+        )
+    if killed_for == "output":
+        raise LimitExceeded(
+            "output",
+            f"the run's result passed the limit of {output // 1024} KiB and was stopped",
+            limit=output // 1024,
+        )
+    if returncode == -signal.SIGXCPU:
+        raise LimitExceeded(
+            "time", "the program used up its processor time and was stopped", limit=seconds
+        )
+    if buffer.strip():
+        raise RunRefused("refused", "the worker's answer ends in an unfinished line")
+    if len(final) != 1:
+        if not final and returncode < 0:
+            raise ProgramCrashed(
+                "crashed",
+                f"the program's process ended with {_signal_name(-returncode)} before the "
+                "run was recorded (often the memory limit)",
+            )
+        if not final:
+            detail = diagnostics.decode(errors="replace").strip().splitlines()[-1:]
+            note = f": {detail[0]}" if detail and returncode == 1 else ""
+            raise ProgramCrashed(
+                "crashed", f"the program's process ended before the run was recorded{note}"
+            )
+        raise RunRefused("refused", f"the worker answered {len(final)} times, not once")
+    return Answer(final[0], elapsed, returncode, seen)
