@@ -30,7 +30,7 @@ _BOOT = (
 # Only the environment the worker needs. One malloc arena per thread (the default) reserves
 # 64 MiB of address space each, which a memory limit on the address space would count.
 _ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
-_DIAGNOSTICS = 4096  # bytes of the worker's stderr kept (it is /dev/null once jailed)
+_DIAGNOSTICS = 4096  # bytes kept of the worker's stderr (/dev/null once it is jailed)
 
 
 @dataclass
@@ -63,6 +63,13 @@ def _decode(line: bytes) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _unavailable(message: dict[str, Any]) -> None:
+    if message.get("type") == "error" and message.get("reason") == "unavailable":
+        detail = str(message.get("message", ""))[:300]
+        raise SandboxUnavailable("unavailable", f"the sandbox cannot start here: {detail}")
+    raise RunRefused("refused", "the worker did not say it was jailed before anything else")
 
 
 def _signal_name(code: int) -> str:
@@ -104,6 +111,7 @@ def run_worker(
     buffer = bytearray()
     diagnostics = bytearray()
     received = 0
+    jailed = False
     killed_for: str | None = None
     try:
         try:
@@ -133,6 +141,13 @@ def run_worker(
                         buffer += chunk
                         for line in _frames(buffer):
                             message = _decode(line)
+                            if not jailed:
+                                # The first line comes before the program runs: the jail
+                                # is on, or could not be put on (trusted, this once).
+                                if message["type"] == "jailed":
+                                    jailed = True
+                                    continue
+                                _unavailable(message)
                             if message["type"] == "progress":
                                 seen.append(message)
                                 if progress is not None:
@@ -150,6 +165,10 @@ def run_worker(
         proc.stdout.close()
         proc.stderr.close()
     elapsed = time.monotonic() - started
+    if not jailed:
+        lines = diagnostics.decode(errors="replace").strip().splitlines()
+        detail = lines[-1] if lines else f"it ended with status {returncode}"
+        raise SandboxUnavailable("unavailable", f"the sandbox worker did not start: {detail}")
     if killed_for == "time":
         raise LimitExceeded(
             "time",
@@ -177,10 +196,8 @@ def run_worker(
                 "run was recorded (often the memory limit)",
             )
         if not final:
-            detail = diagnostics.decode(errors="replace").strip().splitlines()[-1:]
-            note = f": {detail[0]}" if detail and returncode == 1 else ""
             raise ProgramCrashed(
-                "crashed", f"the program's process ended before the run was recorded{note}"
+                "crashed", "the program's process ended before the run was recorded"
             )
         raise RunRefused("refused", f"the worker answered {len(final)} times, not once")
     return Answer(final[0], elapsed, returncode, seen)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..runner import ParamSpec, ScenarioError, apply_parameters, check_imports
 from ..tracing import Trace
-from .errors import ProgramError, RunRefused, SandboxError, SandboxUnavailable
+from .errors import ProgramError, RunRefused, SandboxError
 from .process import Answer, run_worker
 from .validate import checked_exploration, checked_trace
 
@@ -112,8 +112,6 @@ def _failure(message: dict[str, Any]) -> SandboxError:
     """The SandboxError a worker's error message stands for."""
     text = str(message.get("message", ""))[:_MESSAGE]
     reason = message.get("reason")
-    if reason == "unavailable":
-        return SandboxUnavailable("unavailable", f"the sandbox cannot start here: {text}")
     if reason == "program":
         kind = "schedule" if text.startswith("the schedule") else "syntax"
         return ProgramError(kind, text, line=_line(text))

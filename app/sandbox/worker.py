@@ -97,6 +97,8 @@ def main() -> None:
     except JailError as exc:
         send({"type": "error", "reason": "unavailable", "message": str(exc)})
         os._exit(3)
+    # Said before the program runs, so the server knows what came after may be the program's.
+    send({"type": "jailed"})
     try:
         if job["mode"] == "explore":
             answer = _explore(job, send)
