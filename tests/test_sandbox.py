@@ -3,8 +3,10 @@ student can make answered with its reason and line."""
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -13,11 +15,15 @@ from app.runner import run_source
 from app.sandbox import (
     LimitExceeded,
     ProgramError,
+    RunRefused,
     SandboxLimits,
+    WorkerPool,
     explore_program,
     run_program,
 )
+from app.sandbox.validate import checked_exploration, checked_trace
 from app.scenarios import get_scenario
+from app.tracing import Trace
 
 from .sandboxed import LIMITS, NORMAL, printed, require_sandbox, sandboxed
 
@@ -158,3 +164,84 @@ def test_a_loop_in_c_is_killed_at_the_wall_time_limit() -> None:
 def test_a_program_may_print_what_it_likes() -> None:
     trace = sandboxed('print("{\\"type\\": \\"trace\\"}")\nprint("ok")\n')
     assert printed(trace) == ['{"type": "trace"}', "ok"]
+
+
+# -- the server's checks, on answers made up here -------------------------------------------------
+
+
+def _faithful() -> tuple[dict[str, Any], str]:
+    trace = run_source(NORMAL, schedule=[])
+    return trace.to_json(), NORMAL
+
+
+def _check(document: dict[str, Any], source: str, schedule: list[str] | None = None) -> None:
+    checked_trace(document, source=source, params={"N": 3}, scenario=None, lang=None,
+                  schedule=schedule)  # fmt: skip
+
+
+def test_a_faithful_answer_passes_the_checks() -> None:
+    document, source = _faithful()
+    _check(document, source, schedule=[])
+
+
+@pytest.mark.parametrize(
+    ("tamper", "why"),
+    [
+        (lambda d: d["events"].update(thread=[-1]), "integers from 0 up"),
+        (lambda d: d["events"].update(kind={"runs": [0, True]}), "integers from 0 up"),
+        (lambda d: d["outcome"].update(status="deadlock"), "trace schema at outcome"),
+        (lambda d: d.update(kinds=["made_up", *d["kinds"][1:]]), "unknown event kinds"),
+        (lambda d: d["events"].update(line=[0]), "events.line has 1 entries"),
+        (lambda d: d.update(params={"N": 4}), "parameters"),
+        (lambda d: d.pop("schedule"), "does not follow the choices"),
+        (lambda d: d.update(source="x = 1\n"), "not a run of the program"),
+    ],
+)
+def test_a_tampered_answer_is_refused(tamper: Callable[[dict[str, Any]], None], why: str) -> None:
+    document, source = _faithful()
+    document = copy.deepcopy(document)
+    tamper(document)
+    with pytest.raises(RunRefused, match=why):
+        _check(document, source, schedule=[])
+
+
+def test_a_run_with_a_lock_taken_twice_is_refused() -> None:
+    document, source = _faithful()
+    trace = Trace.from_json(document)
+    acquired = next(i for i, e in enumerate(trace.events) if e.kind == "acquire")
+    other = next(t.id for t in trace.threads if t.id != trace.events[acquired].thread)
+    trace.events.insert(acquired + 1, trace.events[acquired]._replace(thread=other))
+    with pytest.raises(RunRefused, match="inconsistent events"):
+        _check(trace.to_json(), source, schedule=[])
+
+
+def test_an_exploration_that_does_not_add_up_is_refused() -> None:
+    ending = {"status": "completed", "final": {}, "output": [], "count": 2, "schedule": [],
+              "preemptions": 0, "cycle": []}  # fmt: skip
+    document = {"explored": 3, "runs": 3, "covered": "all", "preemptions": 0, "seconds": 0.1,
+                "outcomes": [ending]}  # fmt: skip
+    with pytest.raises(RunRefused, match="do not add up"):
+        checked_exploration(document, preemptions=2, max_schedules=10)
+    with pytest.raises(RunRefused, match="not an exploration at outcomes/0/count"):
+        checked_exploration(
+            document | {"outcomes": [ending | {"count": "2"}]}, preemptions=2, max_schedules=10
+        )
+    assert checked_exploration(document | {"explored": 2}, preemptions=2, max_schedules=10)
+
+
+def test_a_pool_hands_each_spare_out_once_and_keeps_one_ready() -> None:
+    pool = WorkerPool(spares=1)
+    try:
+        trace = run_program(NORMAL, schedule=[], pool=pool, limits=LIMITS)
+        assert printed(trace) == ["total 6"]
+        (spare,) = pool._ready
+        assert spare.poll() is None
+        taken = pool.take()
+        assert taken is spare and pool._ready[0] is not spare
+        taken.kill()
+        taken.communicate()
+        again = run_program(NORMAL, schedule=[], pool=pool, limits=LIMITS)
+        assert again.events == trace.events
+    finally:
+        pool.close()
+    assert pool._ready == []

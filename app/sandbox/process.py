@@ -13,6 +13,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 
 from .errors import LimitExceeded, ProgramCrashed, RunRefused, SandboxUnavailable
 
-__all__ = ["Answer", "run_worker"]
+__all__ = ["Answer", "WorkerPool", "run_worker"]
 
 _ROOT = Path(__file__).resolve().parent.parent.parent
 _BOOT = (
@@ -79,21 +80,9 @@ def _signal_name(code: int) -> str:
         return f"signal {code}"
 
 
-def run_worker(
-    job: dict[str, Any],
-    *,
-    seconds: float,
-    output: int,
-    progress: Callable[[dict[str, Any]], None] | None = None,
-) -> Answer:
-    """Run `job` in a new worker; return its answer, or raise a SandboxError.
-
-    `seconds` is the wall-time limit of the whole process (SIGKILL past it); `output` the
-    bytes the answer may take.
-    """
-    started = time.monotonic()
+def _start() -> subprocess.Popen[bytes]:
     try:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-I", "-B", "-c", _BOOT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -104,6 +93,65 @@ def run_worker(
         )
     except OSError as exc:
         raise SandboxUnavailable("unavailable", f"cannot start a worker: {exc}") from None
+
+
+class WorkerPool:
+    """Workers started ahead, each waiting for its one job (its interpreter up, its imports
+    done, not yet jailed): a run takes one and starts its replacement. A spare never ran a
+    program; a worker that did is never used again."""
+
+    def __init__(self, spares: int) -> None:
+        self.spares = spares
+        self._ready: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> subprocess.Popen[bytes]:
+        """A worker for one job: a spare if one is alive, else a new one."""
+        with self._lock:
+            found = None
+            while self._ready and found is None:
+                candidate = self._ready.pop(0)
+                if candidate.poll() is None:
+                    found = candidate
+                else:
+                    _close(candidate)
+            while len(self._ready) < self.spares:
+                self._ready.append(_start())
+        return found or _start()
+
+    def close(self) -> None:
+        """End the spares (each would also end by itself when the server's end closes its
+        stdin)."""
+        with self._lock:
+            ready, self._ready = self._ready, []
+        for proc in ready:
+            proc.kill()
+            proc.wait()
+            _close(proc)
+
+
+def _close(proc: subprocess.Popen[bytes]) -> None:
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def run_worker(
+    job: dict[str, Any],
+    *,
+    seconds: float,
+    output: int,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    pool: WorkerPool | None = None,
+) -> Answer:
+    """Run `job` in a new worker (a spare of `pool`, if given); return its answer, or raise a
+    SandboxError.
+
+    `seconds` is the wall-time limit of the whole process (SIGKILL past it); `output` the
+    bytes the answer may take.
+    """
+    started = time.monotonic()
+    proc = pool.take() if pool is not None else _start()
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     deadline = started + seconds
     final: list[dict[str, Any]] = []
@@ -162,8 +210,7 @@ def run_worker(
             # past a limit: it is not waited for.
             proc.kill()
         returncode = proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        _close(proc)
     elapsed = time.monotonic() - started
     if not jailed:
         lines = diagnostics.decode(errors="replace").strip().splitlines()

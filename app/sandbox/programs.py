@@ -17,10 +17,10 @@ from typing import Any
 from ..runner import ParamSpec, ScenarioError, apply_parameters, check_imports
 from ..tracing import Trace
 from .errors import ProgramError, RunRefused, SandboxError
-from .process import Answer, run_worker
+from .process import Answer, WorkerPool, run_worker
 from .validate import checked_exploration, checked_trace
 
-__all__ = ["SandboxLimits", "explore_program", "run_program"]
+__all__ = ["SandboxLimits", "WorkerPool", "explore_program", "run_program"]
 
 # Seconds the worker gets beyond the run's own limit: to start (an interpreter and the
 # imports, about 0.1 s on an idle machine) and to write its answer.
@@ -139,11 +139,13 @@ def run_program(
     pause: bool = False,
     seed: int | None = None,
     limits: SandboxLimits = SandboxLimits(),
+    pool: WorkerPool | None = None,
 ) -> Trace:
     """Record one run of `source` in a new sandboxed worker, as `run_source` would.
 
     With a `schedule` the run is controlled (and with `pause` stops at the first decision past
-    it). Returns the trace after the server's checks; raises a SandboxError otherwise.
+    it). Returns the trace after the server's checks; raises a SandboxError otherwise. With
+    a `pool`, the worker is one of its spares (already started).
     """
     job, used = _job("run", source, params, specs, scenario, lang, limits)
     job |= {
@@ -155,7 +157,9 @@ def run_program(
         "pause": pause,
         "jail": limits.jail(limits.seconds + _GRACE),
     }
-    answer = run_worker(job, seconds=limits.seconds + _GRACE, output=limits.output_kb * 1024)
+    answer = run_worker(
+        job, seconds=limits.seconds + _GRACE, output=limits.output_kb * 1024, pool=pool
+    )
     return checked_trace(
         _answer(answer, "trace"),
         source=job["source"],
@@ -178,6 +182,7 @@ def explore_program(
     max_seconds: float = 30.0,
     limits: SandboxLimits = SandboxLimits(),
     progress: Callable[[int, int], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> dict[str, Any]:
     """Explore the interleavings of `source` in one sandboxed worker, as `explore` would.
 
@@ -202,6 +207,7 @@ def explore_program(
         seconds=max_seconds + _GRACE,
         output=limits.output_kb * 1024,
         progress=reported,
+        pool=pool,
     )
     return checked_exploration(
         _answer(answer, "exploration"), preemptions=preemptions, max_schedules=max_schedules
