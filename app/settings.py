@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     run_seconds: float = Field(5.0, gt=0, le=30, description="wall-time limit of one live run")
     retry_after: int = Field(5, ge=1, description="Retry-After seconds when saturated")
     max_body: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024, description="request body limit")
+    sandbox_scenarios: bool = Field(
+        False, description="run the built-in scenarios in the sandbox too (users' programs always)"
+    )
+    sandbox_spares: int = Field(1, ge=0, le=16, description="sandbox workers started ahead")
+    sandbox_memory_mb: int = Field(256, ge=64, le=16384, description="a program's memory (MiB)")
+    sandbox_threads: int = Field(64, ge=1, le=256, description="threads a program may start")
+    sandbox_events: int = Field(100_000, ge=1000, le=1_000_000, description="events of one run")
+    sandbox_output_kb: int = Field(8192, ge=256, le=262144, description="a run's result (KiB)")
+    sandbox_source_kb: int = Field(64, ge=1, le=1024, description="a program's source (KiB)")
     frame_ancestors: str = Field(
         "*",
         pattern=r"^[^;,\r\n]+$",

@@ -51,6 +51,17 @@ mkdir -p static/vendor/swagger-ui  # the API docs page, served from here rather 
 cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
     static/vendor/swagger-ui/
 
+# The sandbox of users' programs loads its system-call filter through libseccomp.
+if [[ $(uname -s) == Linux ]] && ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2 '; then
+    if [[ $(id -u) != 0 ]]; then
+        echo "setup: the sandbox needs libseccomp: run as root or apt-get install libseccomp2" >&2
+        exit 2
+    fi
+    echo "setup: installing libseccomp for the sandbox"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libseccomp2 >/dev/null
+fi
+
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
 # download is not used). Install it where it is missing.
 if [[ $want_dev == 1 && ! -x /usr/bin/chromium ]]; then

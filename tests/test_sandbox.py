@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from app.sandbox import (
 )
 from app.sandbox.validate import checked_exploration, checked_trace
 from app.scenarios import get_scenario
+from app.settings import Settings
 from app.tracing import Trace
 
 from .sandboxed import LIMITS, NORMAL, printed, require_sandbox, sandboxed
@@ -245,3 +247,16 @@ def test_a_pool_hands_each_spare_out_once_and_keeps_one_ready() -> None:
     finally:
         pool.close()
     assert pool._ready == []
+
+
+def test_the_limits_come_from_the_settings_and_each_is_documented() -> None:
+    settings = Settings(run_seconds=3, sandbox_memory_mb=128, sandbox_threads=8)
+    limits = SandboxLimits.from_settings(settings)
+    assert (limits.seconds, limits.memory_mb, limits.threads) == (3, 128, 8)
+    assert limits.events == settings.sandbox_events
+    assert limits.output_kb == settings.sandbox_output_kb
+    assert limits.source_kb == settings.sandbox_source_kb
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        if name.startswith("sandbox_"):
+            assert f"`HILOS_{name.upper()}`" in readme

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import signal
 import textwrap
 import time
@@ -268,6 +269,27 @@ def test_ctypes_through_an_allowed_module_reaches_only_refusals(server: Server) 
         "execv -1",
         "setuid -1",
     ]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="i386 machine code")
+def test_a_system_call_through_the_i386_abi_ends_the_process(server: Server) -> None:
+    found = contained(
+        server,
+        """
+        import collections
+        ctypes = collections._sys.modules["ctypes"]
+        libc = ctypes.CDLL(None)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t] + [ctypes.c_int] * 3 + [
+            ctypes.c_long
+        ]
+        area = libc.mmap(None, 4096, 7, 0x22, -1, 0)  # read, write, execute; private, anonymous
+        code = bytes([0xB8, 0x14, 0, 0, 0, 0xCD, 0x80, 0xC3])  # getpid through int 0x80
+        ctypes.memmove(area, code, len(code))
+        print("pid", ctypes.CFUNCTYPE(ctypes.c_int)(area)())
+        """,
+    )
+    assert isinstance(found, ProgramCrashed) and "SIGSYS" in str(found)
 
 
 def test_no_network(server: Server) -> None:

@@ -183,6 +183,8 @@ def _drop_capabilities() -> None:
 def _seccomp() -> None:
     pid = os.getpid()
     found = seccomp.SyscallFilter(defaction=seccomp.ERRNO(errno.EPERM))
+    # A call through another ABI (i386's int 0x80) ends the whole process, not one thread.
+    found.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)
     for name in SECCOMP_ALLOWED:
         found.add_rule(seccomp.ALLOW, name)
     # Threads only: a clone without CLONE_THREAD (fork, a new process) is refused. clone3

@@ -237,10 +237,11 @@ def run_worker(
         raise RunRefused("refused", "the worker's answer ends in an unfinished line")
     if len(final) != 1:
         if not final and returncode < 0:
+            why = "a forbidden system call" if -returncode == signal.SIGSYS else "often memory"
             raise ProgramCrashed(
                 "crashed",
                 f"the program's process ended with {_signal_name(-returncode)} before the "
-                "run was recorded (often the memory limit)",
+                f"run was recorded ({why})",
             )
         if not final:
             raise ProgramCrashed(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..runner import ParamSpec, ScenarioError, apply_parameters, check_imports
+from ..settings import Settings
 from ..tracing import Trace
 from .errors import ProgramError, RunRefused, SandboxError
 from .process import Answer, WorkerPool, run_worker
@@ -35,11 +36,23 @@ class SandboxLimits:
     seconds: float = 5.0  # the run's own time limit; the worker is killed _GRACE later
     threads: int = 64
     events: int = 100_000
-    memory_mb: int = 512  # address space of the worker
+    memory_mb: int = 256  # address space of the worker
     output_kb: int = 8 * 1024  # the answer on the pipe
     source_kb: int = 64
     files: int = 16
     stack_kb: int = 1024  # each thread's stack
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SandboxLimits:
+        """The limits the settings give (the time limit is that of every live run)."""
+        return cls(
+            seconds=settings.run_seconds,
+            threads=settings.sandbox_threads,
+            events=settings.sandbox_events,
+            memory_mb=settings.sandbox_memory_mb,
+            output_kb=settings.sandbox_output_kb,
+            source_kb=settings.sandbox_source_kb,
+        )
 
     def jail(self, seconds: float) -> dict[str, int]:
         return {
