@@ -260,3 +260,9 @@ def test_the_limits_come_from_the_settings_and_each_is_documented() -> None:
     for name in Settings.model_fields:
         if name.startswith("sandbox_"):
             assert f"`HILOS_{name.upper()}`" in readme
+
+
+def test_a_program_near_the_size_limit_reaches_its_worker() -> None:
+    # More than a pipe holds at once: the job goes in while the worker reads it.
+    source = "print('long')\n" + "# " + "y" * 63_000 + "\n"
+    assert printed(run_program(source, limits=LIMITS)) == ["long"]

@@ -298,19 +298,25 @@ def test_no_network(server: Server) -> None:
         """
         import collections
         modules = collections._sys.modules
-        socket = modules["builtins"].__import__("socket")
-        for family, address in [(2, ("127.0.0.1", 9)), (2, ("1.1.1.1", 53)), (10, ("::1", 9))]:
-            try:
-                socket.socket(family, socket.SOCK_STREAM).connect(address)
-                print("connected", address[0])
-            except OSError as exc:
-                print("refused", exc.errno)
+        try:
+            socket = modules["builtins"].__import__("socket")
+        except ImportError:
+            print("no socket module")  # not loaded in the worker, and no file to load it from
+        else:
+            for family, address in [(2, ("127.0.0.1", 9)), (2, ("1.1.1.1", 53)), (10, ("::1", 9))]:
+                try:
+                    socket.socket(family, socket.SOCK_STREAM).connect(address)
+                    print("connected", address[0])
+                except OSError as exc:
+                    print("refused", exc.errno)
         libc = modules["ctypes"].CDLL(None)
         print("raw", libc.socket(2, 2, 0), libc.socket(10, 1, 0), libc.socketpair(1, 1, 0, None))
         """,
     )
     assert isinstance(trace, Trace), trace
-    assert printed(trace) == ["refused 1"] * 3 + ["raw -1 -1 -1"]
+    *tried, raw = printed(trace)
+    assert tried in (["no socket module"], ["refused 1"] * 3)
+    assert raw == "raw -1 -1 -1"
 
 
 # -- the recorder: forging a run ----------------------------------------------------------------

@@ -208,17 +208,14 @@ def enter(limits: JailLimits, keep_fds: tuple[int, ...]) -> None:
     if threading.active_count() != 1:
         raise JailError("the jail needs a single-threaded process")
     try:
-        # The worker dies with the server, whatever it is doing.
+        # The worker dies with the server, whatever it is doing. (The kernel's "parent" is the
+        # thread that started it: a run's own, or for a spare the thread of an earlier run;
+        # the executor's threads live as long as the server.)
         _check(_libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
         _become_nobody()
         _namespaces()
         _empty_root()
-        for fd in range(3, _fd_limit()):
-            if fd not in keep_fds:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        _close_all_but(keep_fds)
         _rlimits(limits)
         _drop_capabilities()
         _seccomp()
@@ -226,5 +223,11 @@ def enter(limits: JailLimits, keep_fds: tuple[int, ...]) -> None:
         raise JailError(f"{type(exc).__name__}: {exc}") from None
 
 
-def _fd_limit() -> int:
-    return min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)
+def _close_all_but(keep: tuple[int, ...]) -> None:
+    low = 0
+    for fd in [*sorted(set(keep)), resource.getrlimit(resource.RLIMIT_NOFILE)[0]]:
+        # Never an empty range: CPython turns closerange(n, n) into close_range(n, ~0),
+        # which closes everything from n up.
+        if low < fd:
+            os.closerange(low, fd)
+        low = fd + 1

@@ -162,12 +162,12 @@ def run_worker(
     jailed = False
     killed_for: str | None = None
     try:
-        try:
-            proc.stdin.write(json.dumps(job).encode())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # it died at once: its exit says why
+        # The job goes in as the worker takes it (a spare may still be importing), never
+        # blocking past the deadline.
+        pending = memoryview(json.dumps(job).encode())
+        os.set_blocking(proc.stdin.fileno(), False)
         with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdin, selectors.EVENT_WRITE)
             selector.register(proc.stdout, selectors.EVENT_READ)
             selector.register(proc.stderr, selectors.EVENT_READ)
             while selector.get_map():
@@ -176,6 +176,15 @@ def run_worker(
                     killed_for = "time"
                     break
                 for key, _ in selector.select(left):
+                    if key.fileobj is proc.stdin:
+                        try:
+                            pending = pending[os.write(key.fd, pending[:65536]) :]
+                        except BrokenPipeError:
+                            pending = pending[:0]  # it died at once: its exit says why
+                        if not pending:
+                            selector.unregister(proc.stdin)
+                            proc.stdin.close()
+                        continue
                     chunk = os.read(key.fd, 65536)
                     if not chunk:
                         selector.unregister(key.fileobj)
@@ -205,9 +214,14 @@ def run_worker(
                 if killed_for:
                     break
     finally:
-        if killed_for or proc.poll() is None:
-            # Still running once its answer is complete (a thread that would not stop) or
-            # past a limit: it is not waited for.
+        if not killed_for:
+            # Its pipes are closed: it is ending, or it closed them and goes on (a thread
+            # that would not stop). A moment to end by itself, so its status tells which.
+            try:
+                proc.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
             proc.kill()
         returncode = proc.wait()
         _close(proc)
