@@ -23,7 +23,7 @@ from app.sandbox import (
     run_program,
 )
 from app.sandbox.validate import checked_exploration, checked_trace
-from app.scenarios import get_scenario
+from app.scenarios import get_scenario, load_scenarios
 from app.settings import Settings
 from app.tracing import Trace
 
@@ -38,7 +38,7 @@ def _sandbox() -> Iterator[None]:
     yield
 
 
-@pytest.mark.parametrize("scenario_id", ["race-condition", "deadlock", "producer-consumer"])
+@pytest.mark.parametrize("scenario_id", sorted(load_scenarios()))
 def test_a_controlled_scenario_run_is_the_same_as_in_process(scenario_id: str) -> None:
     scenario = get_scenario(scenario_id)
     source = scenario.source("en")
