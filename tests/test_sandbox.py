@@ -18,6 +18,7 @@ from app.sandbox import (
     ProgramError,
     RunRefused,
     SandboxLimits,
+    SandboxUnavailable,
     WorkerPool,
     explore_program,
     run_program,
@@ -266,3 +267,23 @@ def test_a_program_near_the_size_limit_reaches_its_worker() -> None:
     # More than a pipe holds at once: the job goes in while the worker reads it.
     source = "print('long')\n" + "# " + "y" * 63_000 + "\n"
     assert printed(run_program(source, limits=LIMITS)) == ["long"]
+
+
+def test_a_jail_that_cannot_be_put_on_is_the_servers_problem_not_the_programs() -> None:
+    # Nobody may raise its descriptor limit this far: the jail fails before the program.
+    with pytest.raises(SandboxUnavailable) as caught:
+        run_program("x = 1\n", limits=SandboxLimits(files=10**9))
+    assert caught.value.status == 503 and "ValueError" in str(caught.value)
+
+
+def test_the_worker_loads_none_of_the_servers_side() -> None:
+    # Each would cost every worker's start, and give a program more to reach.
+    trace = sandboxed(
+        """
+        import collections
+        modules = collections._sys.modules
+        print([name for name in ("jsonschema", "pydantic", "app.analysis", "app.web", "sqlite3")
+               if name in modules])
+        """
+    )
+    assert printed(trace) == ["[]"]

@@ -219,7 +219,7 @@ def enter(limits: JailLimits, keep_fds: tuple[int, ...]) -> None:
         _rlimits(limits)
         _drop_capabilities()
         _seccomp()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a limit this user may not set
         raise JailError(f"{type(exc).__name__}: {exc}") from None
 
 
