@@ -517,3 +517,31 @@ def test_flooding_the_answer_pipe_stops_at_the_output_limit(server: Server) -> N
         limits=SandboxLimits(output_kb=512),
     )
     assert isinstance(found, LimitExceeded) and found.reason == "output"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        '"[" * 100_000 + "]" * 100_000',  # nested past the decoder's limit
+        '\'{"type": "trace", "trace": \' + "[" * 900 + "]" * 900 + "}"',
+        '\'{"type": "exploration", "exploration": {"outcomes": [\' + "[" * 900 + "]" * 900 + "]}}"',
+        '\'{"type": "trace", "trace": {"seed": \' + "9" * 5000 + "}}"',  # past int's digit limit
+    ],
+)
+def test_an_answer_made_to_break_the_reader_is_refused(server: Server, forged: str) -> None:
+    found = contained(
+        server,
+        f"""
+        import collections
+        os = collections._sys.modules["os"]
+        forged = {forged}
+        for fd in range(3, 16):
+            try:
+                os.write(fd, forged.encode() + b"\\n")
+            except OSError:
+                pass
+        os._exit(0)
+        """,
+    )
+    assert isinstance(found, RunRefused), found
+    assert "times, not once" not in str(found)  # refused for what it says, not for saying it twice

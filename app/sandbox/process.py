@@ -55,7 +55,7 @@ def _frames(buffer: bytearray) -> list[bytes]:
 def _decode(line: bytes) -> dict[str, Any]:
     try:
         message = json.loads(line, parse_constant=_no_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past the limit
         raise RunRefused("refused", f"the worker's answer is not JSON ({exc})") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise RunRefused("refused", "the worker's answer is not a message")

@@ -80,6 +80,22 @@ def checked_trace(
     schedule: Sequence[str] | None,
 ) -> Trace:
     """The trace `document` is, if it is a faithful run of `source`; else RunRefused."""
+    try:
+        return _checked_trace(document, source, params, scenario, lang, schedule)
+    except RunRefused:
+        raise
+    except Exception as exc:  # whatever a made-up answer breaks, it is refused, never a 500
+        raise _refuse(f"it cannot be read ({type(exc).__name__})") from None
+
+
+def _checked_trace(
+    document: Any,
+    source: str,
+    params: Mapping[str, Any],
+    scenario: str | None,
+    lang: str | None,
+    schedule: Sequence[str] | None,
+) -> Trace:
     error = jsonschema.exceptions.best_match(_validator().iter_errors(_without_columns(document)))
     if error is None:
         error = _bad_column(document["events"])
@@ -111,7 +127,8 @@ def checked_trace(
             raise _refuse("it does not follow the choices that were sent")
     try:
         analyse(trace)
-    except Exception as exc:  # the next reader must be able to read it
+        trace.dumps()  # and the store must be able to write it
+    except Exception as exc:
         raise _refuse(f"the analysis cannot read it ({type(exc).__name__})") from None
     return trace
 
@@ -151,6 +168,10 @@ def checked_exploration(document: Any, *, preemptions: int, max_schedules: int) 
         first = exc.errors()[0]
         where = "/".join(str(p) for p in first["loc"])
         raise _refuse(f"not an exploration at {where}: {first['msg']}") from None
+    try:
+        json.dumps(document, allow_nan=False)  # the store must be able to write it
+    except (ValueError, RecursionError) as exc:
+        raise _refuse(f"it cannot be written ({type(exc).__name__})") from None
     if found.preemptions > preemptions or found.explored > max_schedules:
         raise _refuse("it claims more than the search was allowed")
     if sum(e.count for e in found.outcomes) != found.explored:
