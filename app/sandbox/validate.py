@@ -70,32 +70,8 @@ def _bad_column(events: dict[str, Any]) -> str | None:
     return None
 
 
-def checked_trace(
-    document: Any,
-    *,
-    source: str,
-    params: Mapping[str, Any],
-    scenario: str | None,
-    lang: str | None,
-    schedule: Sequence[str] | None,
-) -> Trace:
-    """The trace `document` is, if it is a faithful run of `source`; else RunRefused."""
-    try:
-        return _checked_trace(document, source, params, scenario, lang, schedule)
-    except RunRefused:
-        raise
-    except Exception as exc:  # whatever a made-up answer breaks, it is refused, never a 500
-        raise _refuse(f"it cannot be read ({type(exc).__name__})") from None
-
-
-def _checked_trace(
-    document: Any,
-    source: str,
-    params: Mapping[str, Any],
-    scenario: str | None,
-    lang: str | None,
-    schedule: Sequence[str] | None,
-) -> Trace:
+def _consistent(document: Any) -> Trace:
+    """The trace `document` is, if it has the schema's shape and passes the checker."""
     error = jsonschema.exceptions.best_match(_validator().iter_errors(_without_columns(document)))
     if error is None:
         error = _bad_column(document["events"])
@@ -114,6 +90,25 @@ def _checked_trace(
     found = problems(trace)
     if found:
         raise _refuse("inconsistent events: " + "; ".join(found[:_SHOWN]))
+    return trace
+
+
+def checked_trace(
+    document: Any,
+    *,
+    source: str,
+    params: Mapping[str, Any],
+    scenario: str | None,
+    lang: str | None,
+    schedule: Sequence[str] | None,
+) -> Trace:
+    """The trace `document` is, if it is a faithful run of `source`; else RunRefused."""
+    try:
+        trace = _consistent(document)
+    except RunRefused:
+        raise
+    except Exception as exc:  # whatever a made-up answer breaks, it is refused, never a 500
+        raise _refuse(f"it cannot be read ({type(exc).__name__})") from None
     if trace.source != source:
         raise _refuse("it is not a run of the program that was sent")
     if trace.params != dict(params) or trace.scenario != scenario or trace.lang != lang:
