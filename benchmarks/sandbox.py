@@ -1,6 +1,6 @@
 """What the sandbox costs per run: the same scenarios in-process and in a jailed worker.
 
-    .venv/bin/python benchmarks/sandbox.py              # about half a minute
+    .venv/bin/python benchmarks/sandbox.py              # about two minutes
     .venv/bin/python benchmarks/sandbox.py --repeat 9
 
 In-process is what the server does for a built-in scenario today (`run_source`). Sandboxed is
@@ -8,10 +8,9 @@ In-process is what the server does for a built-in scenario today (`run_source`).
 run, and the server's checks of the answer (schema, consistency, the analysis reading it).
 `x = 1` shows the fixed part. A live run and a controlled run to the end per scenario, and one
 exploration, whose single worker makes the fixed part small. "New worker" starts an
-interpreter for the run; "spare" takes one a `WorkerPool` started ahead (its replacement
-starts meanwhile, as on a server between requests; here the next run may come before it is
-ready). Median (min–max) over the repetitions, ms of wall time. Prints numbers; asserts
-nothing.
+interpreter for the run; "spare" takes one a `WorkerPool` started ahead, after an untimed
+pause of --pause seconds in which it gets ready, as between a server's requests. Median
+(min–max) over the repetitions, ms of wall time. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -35,9 +34,10 @@ from benchmarks.schedules import spread  # noqa: E402
 SCENARIOS = ("race-condition", "deadlock", "producer-consumer", "dining-philosophers")
 
 
-def timed(call: Callable[[], object], repeat: int) -> list[float]:
+def timed(call: Callable[[], object], repeat: int, pause: float = 0.0) -> list[float]:
     found = []
     for _ in range(repeat):
+        time.sleep(pause)  # untimed: the spare's replacement gets ready meanwhile
         start = time.perf_counter()
         call()
         found.append((time.perf_counter() - start) * 1e3)
@@ -51,8 +51,9 @@ def row(name: str, *columns: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=1.0)
     args = parser.parse_args()
-    n = args.repeat
+    n, pause = args.repeat, args.pause
     pool = WorkerPool(spares=1)
     print(f"python {sys.version.split()[0]}; ms of wall time, median (min–max) of {n}")
     print(f"{'run':34} {'in-process':>22} {'sandboxed, new worker':>22} {'sandboxed, spare':>22}")
@@ -61,7 +62,7 @@ def main() -> None:
             "x = 1",
             timed(lambda: run_source("x = 1\n"), n),
             timed(lambda: run_program("x = 1\n"), n),
-            timed(lambda: run_program("x = 1\n", pool=pool), n),
+            timed(lambda: run_program("x = 1\n", pool=pool), n, pause),
         )
         for scenario_id in SCENARIOS:
             scenario = get_scenario(scenario_id)
@@ -74,6 +75,7 @@ def main() -> None:
                     timed(
                         lambda: run_program(source, specs=specs, pool=pool, **control),  # noqa: B023
                         n,
+                        pause,
                     ),
                 )
         scenario = get_scenario("deadlock")
@@ -86,6 +88,7 @@ def main() -> None:
             timed(
                 lambda: explore_program(source, specs=specs, max_schedules=200, pool=pool),
                 repeat,
+                pause,
             ),
         )
     finally:
