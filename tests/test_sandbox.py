@@ -15,6 +15,7 @@ from app.explore import explore
 from app.runner import run_source
 from app.sandbox import (
     LimitExceeded,
+    ProgramCrashed,
     ProgramError,
     RunRefused,
     SandboxLimits,
@@ -23,6 +24,7 @@ from app.sandbox import (
     explore_program,
     run_program,
 )
+from app.sandbox.programs import _failure
 from app.sandbox.validate import checked_exploration, checked_trace
 from app.scenarios import get_scenario, load_scenarios
 from app.settings import Settings
@@ -287,3 +289,26 @@ def test_the_worker_loads_none_of_the_servers_side() -> None:
         """
     )
     assert printed(trace) == ["[]"]
+
+
+@pytest.mark.parametrize(
+    ("message", "error", "reason"),
+    [
+        ({"reason": "program", "message": "syntax error at line 4: x"}, ProgramError, "syntax"),
+        ({"reason": "program", "message": "the schedule does not fit"}, ProgramError, "schedule"),
+        ({"reason": "memory", "message": "out of memory"}, LimitExceeded, "memory"),
+        ({"reason": "crashed", "message": "KeyError"}, ProgramCrashed, "crashed"),
+        ({"reason": "unavailable", "message": "too late to say so"}, RunRefused, "refused"),
+        ({"message": "x" * 10_000}, RunRefused, "refused"),
+    ],
+)
+def test_each_error_a_worker_may_report_has_its_reason(
+    message: dict[str, Any], error: type[Exception], reason: str
+) -> None:
+    found = _failure(message, LIMITS)
+    assert type(found) is error and found.reason == reason
+    assert len(str(found)) < 600
+    if reason == "syntax":
+        assert found.line == 4
+    if reason == "memory":
+        assert isinstance(found, LimitExceeded) and found.limit == LIMITS.memory_mb

@@ -17,7 +17,7 @@ from typing import Any
 from ..runner import ParamSpec, ScenarioError, apply_parameters, check_imports
 from ..settings import Settings
 from ..tracing import Trace
-from .errors import ProgramError, RunRefused, SandboxError
+from .errors import LimitExceeded, ProgramCrashed, ProgramError, RunRefused, SandboxError
 from .process import Answer, WorkerPool, run_worker
 from .validate import checked_exploration, checked_trace
 
@@ -121,21 +121,28 @@ def _job(
     return job | {"filename": filename}, used
 
 
-def _failure(message: dict[str, Any]) -> SandboxError:
-    """The SandboxError a worker's error message stands for."""
+def _failure(message: dict[str, Any], limits: SandboxLimits) -> SandboxError:
+    """The SandboxError a worker's error message stands for (its words are the program's
+    own, once it was jailed: cut short, and shown only to whoever sent the program)."""
     text = str(message.get("message", ""))[:_MESSAGE]
     reason = message.get("reason")
     if reason == "program":
         kind = "schedule" if text.startswith("the schedule") else "syntax"
         return ProgramError(kind, text, line=_line(text))
     if reason == "memory":
-        return SandboxError("memory", "the program ran out of memory")
-    return RunRefused("refused", f"the run failed in the sandbox: {text}")
+        return LimitExceeded(
+            "memory",
+            f"the program ran out of memory (the limit is {limits.memory_mb} MiB)",
+            limit=limits.memory_mb,
+        )
+    if reason == "crashed":
+        return ProgramCrashed("crashed", f"the run broke in the sandbox: {text}")
+    return RunRefused("refused", f"the worker's error is not one it can have: {reason!r}")
 
 
-def _answer(answer: Answer, kind: str) -> Any:
+def _answer(answer: Answer, kind: str, limits: SandboxLimits) -> Any:
     if answer.message["type"] == "error":
-        raise _failure(answer.message)
+        raise _failure(answer.message, limits)
     if answer.message["type"] != kind or kind not in answer.message:
         raise RunRefused("refused", f"the worker answered {answer.message['type']!r}")
     return answer.message[kind]
@@ -174,7 +181,7 @@ def run_program(
         job, seconds=limits.seconds + _GRACE, output=limits.output_kb * 1024, pool=pool
     )
     return checked_trace(
-        _answer(answer, "trace"),
+        _answer(answer, "trace", limits),
         source=job["source"],
         params=used,
         scenario=scenario,
@@ -223,5 +230,5 @@ def explore_program(
         pool=pool,
     )
     return checked_exploration(
-        _answer(answer, "exploration"), preemptions=preemptions, max_schedules=max_schedules
+        _answer(answer, "exploration", limits), preemptions=preemptions, max_schedules=max_schedules
     )

@@ -23,6 +23,7 @@ import random  # noqa: F401
 import string  # noqa: F401
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..explore import explore
@@ -34,7 +35,10 @@ __all__ = ["main"]
 _PROGRESS_EVERY = 0.2  # seconds between progress lines of an exploration
 
 
-def _sender(fd: int) -> Any:
+Send = Callable[[dict[str, Any]], None]
+
+
+def _sender(fd: int) -> Send:
     def send(message: dict[str, Any]) -> None:
         data = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         view = memoryview(data.encode() + b"\n")
@@ -63,7 +67,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     return {"type": "trace", "trace": trace.to_json()}
 
 
-def _explore(job: dict[str, Any], send: Any) -> dict[str, Any]:
+def _explore(job: dict[str, Any], send: Send) -> dict[str, Any]:
     last = [0.0]
 
     def progress(runs: int, schedules: int) -> None:
