@@ -29,7 +29,7 @@ from app.sandbox import (
     SandboxError,
     SandboxLimits,
 )
-from app.store import RunStore
+from app.store import open_store
 from app.tracing import Trace
 
 from .sandboxed import normal_run, printed, require_sandbox, sandboxed
@@ -120,7 +120,7 @@ def _sandbox() -> None:
 def server(tmp_path: Path) -> Iterator[Server]:
     sentinel = tmp_path / "sentinel.txt"
     sentinel.write_text("untouched\n")
-    store = RunStore(tmp_path / "runs.sqlite3")
+    store = open_store(tmp_path / "runs.sqlite3")
     saved = store.save(
         b'{"kept": true}', run_id="keptrun1", scenario=None, lang="en", params="{}", status="ok"
     )
@@ -140,6 +140,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     assert received == [], f"the server received signals {received}"
     assert _digest(tmp_path) == before, "the server's files changed"
     kept = store.get(saved.id)
+    store.close()
     assert kept is not None and json.loads(kept.document()) == {"kept": True}
     after = normal_run()
     reference = _reference()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..explore import Exploration
 from ..runner import ParamSpec, ScenarioError, apply_parameters, check_imports
 from ..settings import Settings
 from ..tracing import Trace
@@ -38,7 +39,7 @@ class SandboxLimits:
     events: int = 100_000
     memory_mb: int = 256  # address space of the worker
     output_kb: int = 8 * 1024  # the answer on the pipe
-    source_kb: int = 64
+    source_chars: int = 12_000
     files: int = 16
     stack_kb: int = 1024  # each thread's stack
 
@@ -47,11 +48,9 @@ class SandboxLimits:
         """The limits the settings give (the time limit is that of every live run)."""
         return cls(
             seconds=settings.run_seconds,
-            threads=settings.sandbox_threads,
-            events=settings.sandbox_events,
             memory_mb=settings.sandbox_memory_mb,
             output_kb=settings.sandbox_output_kb,
-            source_kb=settings.sandbox_source_kb,
+            source_chars=settings.max_source,
         )
 
     def jail(self, seconds: float) -> dict[str, int]:
@@ -79,11 +78,10 @@ def _prepare(
     filename: str,
 ) -> tuple[str, dict[str, Any]]:
     """The source with its parameters applied, and their values; ProgramError otherwise."""
-    size = len(source.encode("utf-8", "surrogatepass"))
-    if size > limits.source_kb * 1024:
+    if len(source) > limits.source_chars:
         raise ProgramError(
             "source",
-            f"the program has {size // 1024} KiB; the limit is {limits.source_kb} KiB",
+            f"the program has {len(source)} characters; the limit is {limits.source_chars}",
         )
     if "\0" in source:
         raise ProgramError("source", "the program contains a NUL character")
@@ -112,10 +110,11 @@ def _job(
     specs: Mapping[str, ParamSpec] | None,
     scenario: str | None,
     lang: str | None,
+    filename: str | None,
     limits: SandboxLimits,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The job's common part (the program with its parameters applied), and their values."""
-    filename = f"<scenario:{scenario}/{lang}>" if scenario else "<source>"
+    filename = filename or (f"<scenario:{scenario}/{lang}>" if scenario else "<source>")
     applied, used = _prepare(source, params, specs, limits, filename)
     job = {"mode": mode, "source": applied, "scenario": scenario, "lang": lang}
     return job | {"filename": filename}, used
@@ -155,6 +154,7 @@ def run_program(
     *,
     specs: Mapping[str, ParamSpec] | None = None,
     scenario: str | None = None,
+    filename: str | None = None,
     schedule: Sequence[str] | None = None,
     pause: bool = False,
     seed: int | None = None,
@@ -167,7 +167,7 @@ def run_program(
     it). Returns the trace after the server's checks; raises a SandboxError otherwise. With
     a `pool`, the worker is one of its spares (already started).
     """
-    job, used = _job("run", source, params, specs, scenario, lang, limits)
+    job, used = _job("run", source, params, specs, scenario, lang, filename, limits)
     job |= {
         "seed": seed,
         "max_seconds": limits.seconds,
@@ -197,19 +197,20 @@ def explore_program(
     *,
     specs: Mapping[str, ParamSpec] | None = None,
     scenario: str | None = None,
-    preemptions: int = 2,
+    filename: str | None = None,
+    preemptions: int | None = 2,
     max_schedules: int = 1_000,
     max_seconds: float = 30.0,
     limits: SandboxLimits = SandboxLimits(),
     progress: Callable[[int, int], None] | None = None,
     pool: WorkerPool | None = None,
-) -> dict[str, Any]:
+) -> Exploration:
     """Explore the interleavings of `source` in one sandboxed worker, as `explore` would.
 
-    Returns the exploration's document (`Exploration.to_json()`), checked; `progress` is
-    called with (runs, schedules) as the worker reports them.
+    Returns the exploration once the server checked it; `progress` is called with (runs,
+    schedules) as the worker reports them.
     """
-    job, _ = _job("explore", source, params, specs, scenario, lang, limits)
+    job, _ = _job("explore", source, params, specs, scenario, lang, filename, limits)
     job |= {
         "preemptions": preemptions,
         "max_schedules": max_schedules,

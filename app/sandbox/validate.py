@@ -20,6 +20,7 @@ import jsonschema  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..analysis import analyse
+from ..explore import Ending, Exploration
 from ..tracing.check import problems
 from ..tracing.trace import KINDS, OUTCOMES, Trace, TraceFormatError
 from .errors import RunRefused
@@ -151,7 +152,9 @@ class _Exploration(BaseModel):
     outcomes: list[_Ending]
 
 
-def checked_exploration(document: Any, *, preemptions: int, max_schedules: int) -> dict[str, Any]:
+def checked_exploration(
+    document: Any, *, preemptions: int | None, max_schedules: int
+) -> Exploration:
     """The exploration `document` is, if it has the shape and bounds of one; else RunRefused.
 
     Its endings are the worker's word (re-running each would cost the search again); each
@@ -167,11 +170,18 @@ def checked_exploration(document: Any, *, preemptions: int, max_schedules: int) 
         json.dumps(document, allow_nan=False)  # the store must be able to write it
     except (ValueError, RecursionError) as exc:
         raise _refuse(f"it cannot be written ({type(exc).__name__})") from None
-    if found.preemptions > preemptions or found.explored > max_schedules:
+    bound = found.preemptions if preemptions is None else preemptions
+    if found.preemptions > bound or found.explored > max_schedules:
         raise _refuse("it claims more than the search was allowed")
     if sum(e.count for e in found.outcomes) != found.explored:
         raise _refuse("its endings do not add up to the schedules it explored")
     if any(e.preemptions > found.preemptions for e in found.outcomes):
         raise _refuse("an ending needs more preemptions than the search reached")
-    result: dict[str, Any] = found.model_dump()
-    return result
+    return Exploration(
+        explored=found.explored,
+        runs=found.runs,
+        covered=found.covered,
+        preemptions=found.preemptions,
+        endings=[Ending(**ending.model_dump()) for ending in found.outcomes],
+        seconds=found.seconds,
+    )
