@@ -100,7 +100,7 @@ def test_an_exploration_finds_what_it_finds_in_process() -> None:
         ("import threading\nimport os\n", "import", 2),
         ("x = 1\nfrom subprocess import run\n", "import", 2),
         ("def f():\n    pass\nreturn 3\n", "syntax", 3),
-        ("x = 'a' * 70000\n" + "#" * 12_000, "source", None),
+        ("x = 'a' * 70000\n" + "#" * 12_000, "size", None),
     ],
 )
 def test_a_program_that_cannot_run_says_why_and_where(
@@ -117,7 +117,7 @@ def test_a_bad_parameter_is_refused_before_anything_runs() -> None:
     scenario = get_scenario("race-condition")
     with pytest.raises(ProgramError, match="ITERATIONS must be") as caught:
         run_program(scenario.source("en"), {"ITERATIONS": -5}, specs=scenario.params, limits=LIMITS)
-    assert caught.value.reason == "parameter"
+    assert caught.value.reason == "param"
 
 
 def test_choices_that_do_not_fit_are_a_schedule_error() -> None:
@@ -160,7 +160,7 @@ def test_a_loop_in_c_is_killed_at_the_wall_time_limit() -> None:
     started = time.monotonic()
     with pytest.raises(LimitExceeded) as caught:
         sandboxed("sum(range(10**12))\n", limits=SandboxLimits(seconds=1.0))
-    assert caught.value.reason == "time"
+    assert caught.value.reason == "timeout"
     assert caught.value.limit == pytest.approx(4.0)
     assert time.monotonic() - started < 30  # stopped, not run to its end (hours)
 

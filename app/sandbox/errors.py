@@ -35,12 +35,12 @@ class SandboxError(Exception):
 
 
 class ProgramError(SandboxError, ScenarioError):
-    """The program cannot be run as sent: reason `syntax`, `import`, `parameter`, `schedule`
-    or `source` (too long, not text)."""
+    """The program cannot be run as sent: reason `syntax`, `import`, `param`, `schedule` or
+    `size` (too long, or not text). The reasons are the web layer's problem kinds."""
 
 
 class LimitExceeded(SandboxError):
-    """The program went past a limit and was stopped: reason `time`, `memory` or `output`.
+    """The program went past a limit and was stopped: reason `timeout`, `memory` or `output`.
     `limit` is the bound it hit, in seconds, MiB or KiB."""
 
     def __init__(self, reason: str, message: str, *, limit: float) -> None:

@@ -173,7 +173,7 @@ def run_worker(
             while selector.get_map():
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    killed_for = "time"
+                    killed_for = "timeout"
                     break
                 for key, _ in selector.select(left):
                     if key.fileobj is proc.stdin:
@@ -230,9 +230,9 @@ def run_worker(
         lines = diagnostics.decode(errors="replace").strip().splitlines()
         detail = lines[-1] if lines else f"it ended with status {returncode}"
         raise SandboxUnavailable("unavailable", f"the sandbox worker did not start: {detail}")
-    if killed_for == "time":
+    if killed_for == "timeout":
         raise LimitExceeded(
-            "time",
+            "timeout",
             f"the program ran past the time limit of {seconds:g} s and was stopped "
             "(a loop that never ends, or one too long?)",
             limit=seconds,
@@ -245,7 +245,7 @@ def run_worker(
         )
     if returncode == -signal.SIGXCPU:
         raise LimitExceeded(
-            "time", "the program used up its processor time and was stopped", limit=seconds
+            "timeout", "the program used up its processor time and was stopped", limit=seconds
         )
     if buffer.strip():
         raise RunRefused("refused", "the worker's answer ends in an unfinished line")

@@ -80,11 +80,11 @@ def _prepare(
     """The source with its parameters applied, and their values; ProgramError otherwise."""
     if len(source) > limits.source_chars:
         raise ProgramError(
-            "source",
+            "size",
             f"the program has {len(source)} characters; the limit is {limits.source_chars}",
         )
     if "\0" in source:
-        raise ProgramError("source", "the program contains a NUL character")
+        raise ProgramError("size", "the program contains a NUL character")
     try:
         tree = ast.parse(source, filename)
     except SyntaxError as exc:
@@ -100,7 +100,7 @@ def _prepare(
     try:
         return apply_parameters(source, params, specs, filename)
     except ScenarioError as exc:
-        raise ProgramError("parameter", str(exc)) from None
+        raise ProgramError("param", str(exc)) from None
 
 
 def _job(
