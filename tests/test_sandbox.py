@@ -310,3 +310,23 @@ def test_each_error_a_worker_may_report_has_its_reason(
         assert found.line == 4
     if reason == "memory":
         assert isinstance(found, LimitExceeded) and found.limit == LIMITS.memory_mb
+
+
+def test_a_program_too_deep_to_prepare_is_a_syntax_error() -> None:
+    # It parses, but rewriting and compiling it go past Python's depth (in the worker).
+    source = "x = " + "+".join(["1"] * 2000) + "\nprint(x)\n"
+    with pytest.raises(ProgramError, match="nested too deeply") as caught:
+        run_program(source, limits=SandboxLimits(seconds=2.0, source_chars=60_000))
+    assert caught.value.reason == "syntax"
+
+
+def test_a_recursion_in_the_program_is_its_own_exception() -> None:
+    trace = sandboxed(
+        """
+        def down(n):
+            return down(n + 1)
+
+        down(0)
+        """
+    )
+    assert trace.outcome.error is not None and trace.outcome.error["type"] == "RecursionError"

@@ -110,6 +110,11 @@ def main() -> None:
             answer = _run(job)
     except ScenarioError as exc:
         answer = {"type": "error", "reason": "program", "message": str(exc)}
+    except RecursionError:
+        # Preparing the code (rewriting, compiling) went past Python's depth; a recursion in
+        # the program itself is an exception of its run, recorded as such.
+        message = "syntax error: the program is nested too deeply to be read"
+        answer = {"type": "error", "reason": "program", "message": message}
     except MemoryError:
         answer = {"type": "error", "reason": "memory", "message": "out of memory"}
     except Exception as exc:  # a run that broke the runtime: said, not hidden
