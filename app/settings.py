@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     )
     client_burst: int = Field(6, ge=1, le=1000, description="live runs a client may start at once")
     max_body: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024, description="request body limit")
+    sandbox_scenarios: bool = Field(
+        False, description="run the built-in scenarios in the sandbox too (users' programs always)"
+    )
+    sandbox_spares: int = Field(1, ge=0, le=16, description="sandbox workers started ahead")
+    sandbox_memory_mb: int = Field(256, ge=64, le=16384, description="a program's memory (MiB)")
+    sandbox_output_kb: int = Field(8192, ge=256, le=262144, description="a run's result (KiB)")
     frame_ancestors: str = Field(
         "*",
         pattern=r"^[^;,\r\n]+$",

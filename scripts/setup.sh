@@ -54,6 +54,17 @@ cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dis
 node_modules/.bin/esbuild frontend/editor.js --bundle --minify --format=esm --legal-comments=none \
     --log-level=warning --outfile=static/vendor/editor.js
 
+# The sandbox of users' programs loads its system-call filter through libseccomp.
+if [[ $(uname -s) == Linux ]] && ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2 '; then
+    if [[ $(id -u) != 0 ]]; then
+        echo "setup: the sandbox needs libseccomp: run as root or apt-get install libseccomp2" >&2
+        exit 2
+    fi
+    echo "setup: installing libseccomp for the sandbox"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libseccomp2 >/dev/null
+fi
+
 # Debian packages the tests need, installed where missing: Chromium for the browser tests
 # (Playwright's own browser download is not used), PostgreSQL for the store's tests (they
 # start a server of their own), nginx to check the reverse proxy's configuration in deploy/.
