@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -16,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from .sandbox import SandboxLimits, WorkerPool
 from .settings import Settings
 from .store import StoreUnavailable, writable_store
 from .web.admission import Admission, TokenBuckets
@@ -27,7 +29,7 @@ from .web.middleware import BodyLimit, HeadAndOptions, SecurityHeaders
 from .web.pagecache import PageCache
 from .web.pages import page_lang, page_router
 from .web.program_pages import program_router
-from .web.programs import ProgramProblem, ProgramService
+from .web.programs import MAX_EVENTS, MAX_THREADS, ProgramProblem, ProgramService
 from .web.runs import RunExecutor, RunService
 from .web.schemas import errors
 from .web.templating import STATIC, Pages
@@ -66,14 +68,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = writable_store(settings.store_target())
     executor = RunExecutor(settings.run_workers, settings.run_queue, settings.run_cpu)
-    service = RunService(store, executor, settings.run_seconds)
+
     explorations = ExplorationService(store, executor)
-    programs = ProgramService(store, executor, settings.run_seconds, settings.max_source)
+    # Programs from users run in the sandbox, one jailed worker each (some started ahead).
+    sandbox_pool = WorkerPool(settings.sandbox_spares)
+    sandbox_limits = replace(
+        SandboxLimits.from_settings(settings), threads=MAX_THREADS, events=MAX_EVENTS
+    )
+    programs = ProgramService(store, executor, sandbox_limits, sandbox_pool)
+    service = RunService(
+        store,
+        executor,
+        settings.run_seconds,
+        sandbox=(sandbox_limits, sandbox_pool) if settings.sandbox_scenarios else None,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         executor.shutdown()
+        sandbox_pool.close()
 
     app = FastAPI(
         title="Hilos",
@@ -113,8 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ProgramProblem)
     async def program_problem(request: Request, exc: ProgramProblem) -> Response:
-        """A mistake in a program sent to the API: 422, said in its language, with its line."""
-        return JSONResponse(exc.to_json(), status_code=422)
+        """A mistake in a program sent to the API: 422, said in its language, with its line
+        (503 when this machine cannot sandbox it)."""
+        return JSONResponse(exc.to_json(), status_code=exc.status)
 
     pages = Pages(public_base=settings.public_base)
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"

@@ -191,6 +191,7 @@ def problems(trace: Trace) -> list[str]:
     for child, index in started.items():
         if child not in running and threads[child].end != "never-started" and not aborted:
             found.append(f"event {index}: thread {child} started but never ran")
+    found += _outcome_problems(trace)
     return found
 
 
@@ -225,6 +226,23 @@ def _check_lock(
         else:
             holder[obj] = None
             depth[obj] = 0
+
+
+def _outcome_problems(trace: Trace) -> list[str]:
+    """The outcome must be one the events show: a run that completed stopped no thread; a
+    deadlock recorded its cycle; a stall recorded who waited."""
+    found: list[str] = []
+    status = trace.outcome.status
+    kinds = {event.kind for event in trace.events}
+    if status == "completed":
+        stopped = [t.name for t in trace.threads if t.end == "aborted"]
+        if stopped:
+            found.append(f"outcome {status}, yet threads were stopped: {', '.join(stopped)}")
+    if status == "deadlock" and ("deadlock" not in kinds or not trace.outcome.cycle):
+        found.append("outcome deadlock, with no deadlock event or no cycle")
+    if status == "stalled" and "stall" not in kinds:
+        found.append("outcome stalled, with no stall event")
+    return found
 
 
 def check_trace(trace: Trace) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..explore import Exploration
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun, StoreUnavailable
@@ -160,13 +162,20 @@ def api_router(
         limits = Limits(preemptions=body.preemptions, max_schedules=body.max_schedules)
         try:
             if isinstance(found, Program):
+                program = found
+
+                def search(progress: Callable[[int, int], None]) -> Exploration:
+                    return programs.explore(
+                        program,
+                        body.lang,
+                        preemptions=limits.preemptions,
+                        max_schedules=limits.max_schedules,
+                        max_seconds=limits.max_seconds,
+                        progress=progress,
+                    )
+
                 result = explorations.start_program(
-                    found.id,
-                    found.source,
-                    found.params,
-                    body.lang,
-                    limits,
-                    lambda control: programs.execute(found, body.lang, control=control),
+                    found.id, found.params, body.lang, limits, search
                 )
             else:
                 result = explorations.start(found, body.lang, body.params, limits)

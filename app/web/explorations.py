@@ -19,8 +19,6 @@ from typing import Any
 from ..explore import Exploration, explore
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun
-from ..tracing import Trace
-from ..tracing.controller import Controller
 from .runs import RunExecutor
 
 __all__ = ["ExplorationService", "Limits", "Running"]
@@ -101,27 +99,14 @@ class ExplorationService:
     def start_program(
         self,
         program_id: str,
-        source: str,
         params: Mapping[str, object],
         lang: str,
         limits: Limits,
-        runner: Callable[[Controller], Trace],
+        search: Callable[[Callable[[int, int], None]], Exploration],
     ) -> StoredRun | tuple[Running, Limits]:
-        """As `start`, for a program someone wrote (already checked), each of whose runs
-        `runner` makes. Kept under the program's id, the language and the limits."""
-
-        def search(progress: Callable[[int, int], None]) -> Exploration:
-            return explore(
-                source,
-                params,
-                lang=lang,
-                preemptions=limits.preemptions,
-                max_schedules=limits.max_schedules,
-                max_seconds=limits.max_seconds,
-                progress=progress,
-                runner=runner,
-            )
-
+        """As `start`, for a program someone wrote (already checked), whose whole search
+        `search(progress)` makes (in the sandbox). Kept under the program's id, the language
+        and the limits."""
         key = json.dumps(["program", program_id, lang, limits.__dict__], sort_keys=True)
         address = "x" + hashlib.sha256(key.encode()).hexdigest()[:15]
         facts = {"program": program_id, "lang": lang, "params": dict(params)}

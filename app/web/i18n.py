@@ -182,6 +182,25 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Línea {line}: el programa intentó arrancar más de {n} hilos, el límite."
         ),
         "program.error.events": "El programa registró más de {n} eventos, el límite.",
+        "program.error.memory": (
+            "El programa usó más de {n} MiB de memoria, el límite: ¿una lista que no para de "
+            "crecer, o demasiados hilos?"
+        ),
+        "program.error.output": (
+            "El resultado del programa pasó de {n} KiB, el límite: ¿imprime o registra demasiado?"
+        ),
+        "program.error.crashed": (
+            "El proceso del programa terminó sin dar un resultado (lo detuvo una señal o salió "
+            "por su cuenta)."
+        ),
+        "program.error.refused": (
+            "El resultado del programa no superó las comprobaciones del servidor, así que no se "
+            "muestra: un programa no puede inventarse su propia ejecución."
+        ),
+        "program.error.unavailable": (
+            "Este servidor no puede aislar programas ahora mismo, así que no ejecuta los que "
+            "se escriben aquí. Los escenarios siguen funcionando."
+        ),
         "program.error.exception": "Línea {line}: el programa lanzó {type}: {detail}",
         "program.error.exception.nowhere": "El programa lanzó {type}: {detail}",
         "program.error.thread": (
@@ -609,6 +628,25 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Line {line}: the program tried to start more than {n} threads, the limit."
         ),
         "program.error.events": "The program recorded more than {n} events, the limit.",
+        "program.error.memory": (
+            "The program used more than {n} MiB of memory, the limit: a list that keeps "
+            "growing, or too many threads?"
+        ),
+        "program.error.output": (
+            "The program's result went past {n} KiB, the limit: does it print or record too much?"
+        ),
+        "program.error.crashed": (
+            "The program's process ended without giving a result (a signal stopped it, or it "
+            "exited by itself)."
+        ),
+        "program.error.refused": (
+            "The program's result did not pass the server's checks, so it is not shown: a "
+            "program cannot make up its own run."
+        ),
+        "program.error.unavailable": (
+            "This server cannot isolate programs right now, so it does not run the ones written "
+            "here. The scenarios still work."
+        ),
         "program.error.exception": "Line {line}: the program raised {type}: {detail}",
         "program.error.exception.nowhere": "The program raised {type}: {detail}",
         "program.error.thread": (

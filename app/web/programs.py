@@ -11,16 +11,26 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..analysis.narration import format_number
+from ..explore import Exploration
 from ..export import run_document
-from ..runner import ALLOWED_IMPORTS, ScenarioError, apply_parameters, find_parameters, run_source
+from ..runner import ALLOWED_IMPORTS, ScenarioError, apply_parameters, find_parameters
 from ..runner import shown_value as _shown
+from ..sandbox import (
+    LimitExceeded,
+    ProgramError,
+    SandboxError,
+    SandboxLimits,
+    WorkerPool,
+    explore_program,
+    run_program,
+)
 from ..store import RunStore, StoredRun, new_run_id
 from ..tracing import Trace
-from ..tracing.controller import Controller
 from .i18n import say
 from .runs import RunExecutor
 
@@ -34,6 +44,7 @@ __all__ = [
     "ProgramProblem",
     "ProgramService",
     "execute_source",
+    "explore_source",
     "grouped",
 ]
 
@@ -48,6 +59,8 @@ class ProgramProblem(ScenarioError):
     """A mistake in a program, said in its writer's language, with the line it is on (0 when
     it is not on one line)."""
 
+    status = 422  # 503 when the machine cannot sandbox it: not the program's fault
+
     def __init__(self, kind: str, message: str, line: int = 0) -> None:
         super().__init__(message)
         self.kind, self.line = kind, line
@@ -61,26 +74,76 @@ def execute_source(
     params: Mapping[str, object],
     lang: str,
     *,
-    max_seconds: float,
+    limits: SandboxLimits,
+    pool: WorkerPool | None = None,
     schedule: Sequence[str] | None = None,
     pause: bool = False,
-    control: Controller | None = None,
 ) -> Trace:
     """Run one program someone wrote and return its trace: the only way the site executes
-    such code (free runs, controlled runs, each run of an exploration). Raises ScenarioError
-    for a program that cannot run (checked first by `check_program`)."""
-    return run_source(
-        source,
-        params,
-        filename=PROGRAM_FILE,
-        lang=lang,
-        max_seconds=max_seconds,
-        max_threads=MAX_THREADS,
-        max_events=MAX_EVENTS,
-        schedule=schedule,
-        pause=pause,
-        control=control,
-    )
+    such code (free runs and controlled runs), each in a sandboxed worker of its own
+    (`app/sandbox`). Raises ProgramProblem for what stopped it, in the writer's language."""
+    try:
+        return run_program(
+            source,
+            params,
+            lang,
+            filename=PROGRAM_FILE,
+            schedule=schedule,
+            pause=pause,
+            limits=limits,
+            pool=pool,
+        )
+    except SandboxError as exc:
+        raise sandbox_problem(exc, lang) from None
+
+
+def explore_source(
+    source: str,
+    params: Mapping[str, object],
+    lang: str,
+    *,
+    limits: SandboxLimits,
+    preemptions: int | None,
+    max_schedules: int,
+    max_seconds: float,
+    progress: Callable[[int, int], None] | None = None,
+    pool: WorkerPool | None = None,
+) -> Exploration:
+    """Explore the interleavings of a program someone wrote, the whole search in one
+    sandboxed worker; raises ProgramProblem as `execute_source` does."""
+    try:
+        return explore_program(
+            source,
+            params,
+            lang,
+            filename=PROGRAM_FILE,
+            preemptions=preemptions,
+            max_schedules=max_schedules,
+            max_seconds=max_seconds,
+            limits=limits,
+            progress=progress,
+            pool=pool,
+        )
+    except SandboxError as exc:
+        raise sandbox_problem(exc, lang) from None
+
+
+def sandbox_problem(exc: SandboxError, lang: str) -> ProgramProblem:
+    """What the sandbox said of a program, as a problem said in the writer's language."""
+    line = exc.line or 0
+    if isinstance(exc, LimitExceeded):
+        if exc.reason == "timeout":
+            key = "program.error.timeout" if line else "program.error.timeout.nowhere"
+            message = say(lang, key, line=line, s=format_number(exc.limit, lang))
+        else:
+            message = say(lang, f"program.error.{exc.reason}", n=grouped(int(exc.limit), lang))
+    elif isinstance(exc, ProgramError):
+        message = exc.message  # checked on the server first: only what slipped past it
+    else:
+        message = say(lang, f"program.error.{exc.reason}")
+    problem = ProgramProblem(exc.reason, message, line)
+    problem.status = exc.status
+    return problem
 
 
 @dataclass(frozen=True)
@@ -250,25 +313,48 @@ class ProgramService:
     """Check, run and keep people's programs, on the executor live runs share."""
 
     def __init__(
-        self, store: RunStore, executor: RunExecutor, max_seconds: float, max_chars: int
+        self,
+        store: RunStore,
+        executor: RunExecutor,
+        limits: SandboxLimits,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.store = store
         self.executor = executor
-        self.max_seconds = max_seconds
-        self.max_chars = max_chars
+        self.limits = limits
+        self.pool = pool
+        self.max_seconds = limits.seconds
+        self.max_chars = limits.source_chars
 
     def check(self, source: str, params: Mapping[str, object], lang: str) -> Program:
         return check_program(source, params, lang, self.max_chars)
 
     def execute(self, program: Program, lang: str, **control: Any) -> Trace:
-        try:
-            return execute_source(
-                program.source, program.params, lang, max_seconds=self.max_seconds, **control
-            )
-        except (RecursionError, MemoryError):
-            # Preparing the code (rewriting, compiling) past Python's depth; a recursion in
-            # the program itself is an exception of its run, not this.
-            raise ProgramProblem("syntax", say(lang, "program.error.nesting")) from None
+        return execute_source(
+            program.source, program.params, lang, limits=self.limits, pool=self.pool, **control
+        )
+
+    def explore(
+        self,
+        program: Program,
+        lang: str,
+        *,
+        preemptions: int | None,
+        max_schedules: int,
+        max_seconds: float,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Exploration:
+        return explore_source(
+            program.source,
+            program.params,
+            lang,
+            limits=self.limits,
+            preemptions=preemptions,
+            max_schedules=max_schedules,
+            max_seconds=max_seconds,
+            progress=progress,
+            pool=self.pool,
+        )
 
     def _record(self, program: Program, lang: str) -> StoredRun:
         trace = self.execute(program, lang)

@@ -16,7 +16,8 @@ from ..analysis import analyse
 from ..analysis.document import is_current
 from ..analysis.goals import goal_document
 from ..export import run_document
-from ..runner import run_source
+from ..runner import ScenarioError, run_source
+from ..sandbox import SandboxError, SandboxLimits, WorkerPool, run_program
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun, new_run_id
 from ..tracing import Trace
@@ -160,10 +161,18 @@ class RunExecutor:
 class RunService:
     """Record scenario runs and keep them: each document serialised and compressed once."""
 
-    def __init__(self, store: RunStore, executor: RunExecutor, max_seconds: float) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        executor: RunExecutor,
+        max_seconds: float,
+        sandbox: tuple[SandboxLimits, WorkerPool] | None = None,
+    ) -> None:
         self.store = store
         self.executor = executor
         self.max_seconds = max_seconds
+        # HILOS_SANDBOX_SCENARIOS: the built-in scenarios' runs in the sandbox too.
+        self.sandbox = sandbox
         self._default_locks: dict[tuple[str, str, str], asyncio.Lock] = {}
         # A claim on recording a default run older than a run can take (waiting for a worker
         # included) was left by a replica that died: another one takes it over.
@@ -207,6 +216,23 @@ class RunService:
         self, scenario: Scenario, lang: str, params: Mapping[str, object], **control: Any
     ) -> Trace:
         """Record `scenario` in `lang` with `params` (and a schedule, for a controlled run)."""
+        if self.sandbox is not None:
+            limits, pool = self.sandbox
+            try:
+                return run_program(
+                    scenario.source(lang),
+                    params,
+                    lang,
+                    specs=scenario.params,
+                    scenario=scenario.id,
+                    limits=limits,
+                    pool=pool,
+                    **control,
+                )
+            except SandboxError as exc:
+                if isinstance(exc, ScenarioError):
+                    raise
+                raise ScenarioError(exc.message) from None
         return run_source(
             scenario.source(lang),
             params,
