@@ -59,6 +59,7 @@ def test_a_bucket_grants_its_burst_then_its_rate() -> None:
 def test_only_recording_requests_cost_tokens() -> None:
     assert run_cost("POST", "/api/runs") == 1 and run_cost("POST", "/scenarios/lock/runs") == 1
     assert run_cost("POST", "/api/explorations") == 1
+    assert run_cost("POST", "/write/runs") == 1  # a program written on the site, run
     assert 0 < run_cost("POST", "/api/schedules") < 1
     assert run_cost("GET", "/api/runs") == 0 and run_cost("GET", "/") == 0
 

@@ -31,7 +31,7 @@ BUSY_DETAIL = "too many runs in progress; try again shortly"
 CLIENT_DETAIL = "too many runs from this client; try again in {seconds} s"
 
 # The requests that record: POST of a run, an exploration, the page's form, a controlled run.
-_LIVE_RUN = re.compile(r"/api/(runs|explorations)/?|/scenarios/[^/]+/runs/?")
+_LIVE_RUN = re.compile(r"/api/(runs|explorations)/?|/scenarios/[^/]+/runs/?|/write/runs/?")
 _STEP = re.compile(r"/api/schedules/?")
 # A controlled run takes milliseconds and "You choose" asks for one per click: a tenth of a
 # token each, so a student clicking through a schedule is never held back.
