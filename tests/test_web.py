@@ -273,7 +273,10 @@ def test_api_unknown_run_is_404(client: TestClient) -> None:
 
 
 def test_a_full_executor_answers_429_with_retry_after(tmp_path: Path) -> None:
-    settings = Settings(db=tmp_path / "busy.sqlite3", run_workers=1, run_queue=0, retry_after=7)
+    # No CPU gate: the test process itself may be busy; the one slot is what is full.
+    settings = Settings(
+        db=tmp_path / "busy.sqlite3", run_workers=1, run_queue=0, retry_after=7, run_cpu=64
+    )
     with TestClient(create_app(settings)) as client:
         executor = service_of(client).executor
         started, release = threading.Event(), threading.Event()
