@@ -8,10 +8,19 @@
 let sent = 0;
 let due = false;
 
+/** How tall the content is: not the document's scrollHeight, which is never less than the
+ *  frame's own height (a frame told that could never shrink). */
+function contentHeight() {
+  const main = document.querySelector("main") || document.body;
+  return Math.ceil(main.getBoundingClientRect().bottom + window.scrollY);
+}
+
 function post() {
   due = false;
   if (window.parent === window) return;
-  const height = Math.ceil(document.documentElement.scrollHeight);
+  // A player still loading has no height worth telling: its run is on its way.
+  if (document.querySelector(".player[data-mounted=loading]")) return;
+  const height = contentHeight();
   if (height === sent) return;
   sent = height;
   window.parent.postMessage({ subject: "lti.frameResize", height }, "*");

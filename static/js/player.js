@@ -347,16 +347,22 @@ export class Player {
     // The line of the thread that made this step, else the first marked one.
     const actor = i >= 0 ? this.model.lane.get(this.model.events[i].thread) : undefined;
     const line = (actor !== undefined && marks.has(this.model.lines[i][actor]) && this.model.lines[i][actor]) || [...marks.keys()].sort((a, b) => a - b)[0];
-    if (line) this.showLine(this.code.children[line - 1]);
+    const shown = line ? this.code.children[line - 1] : null;
+    for (const li of this.code.querySelectorAll("li.actor")) if (li !== shown) li.classList.remove("actor");
+    if (shown) {
+      shown.classList.add("actor");
+      this.showLine(shown);
+    }
   }
 
   /** Scroll the code panel (never the page) so that `li`, the line of the playhead, is near
    *  its top, a line of context above it: the part of the panel nearest the lanes. */
   showLine(li) {
     const box = this.code;
-    const context = li.offsetHeight * 1.5;
-    const room = Math.min(box.clientHeight, 6 * li.offsetHeight);
-    if (li.offsetTop - context < box.scrollTop || li.offsetTop + li.offsetHeight > box.scrollTop + room) {
+    const row = parseFloat(getComputedStyle(li).lineHeight) || 20; // one line (a wrapped one has several)
+    const context = row * 1.2;
+    const room = Math.min(box.clientHeight, 5 * row);
+    if (li.offsetTop - context < box.scrollTop || li.offsetTop + li.offsetHeight > box.scrollTop + Math.max(room, li.offsetHeight + context)) {
       box.scrollTop = Math.max(0, li.offsetTop - context);
     }
   }
