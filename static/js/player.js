@@ -114,6 +114,10 @@ export class Player {
 
   build() {
     const s = this.strings;
+    // Its headings follow the page's: h2 under the page's h1, deeper where a page says so.
+    const level = Number(this.root.closest("[data-heading-level]")?.dataset.headingLevel) || 2;
+    this.heading = `h${level}`;
+    this.subheading = `h${level + 1}`;
     const button = (name, key) => el("button", { type: "button", "data-action": name, "aria-label": s[key], title: s[key] }, icon(name));
     this.playButton = button("play", "player.play");
     this.scrub = el("input", { type: "range", min: "-1", max: String(this.model.events.length - 1), value: "-1", "aria-label": s["player.scrub"] });
@@ -154,13 +158,13 @@ export class Player {
     this.now = el("p", { class: "now" });
     if (!this.root.closest("[data-announce=off]")) this.now.setAttribute("aria-live", "polite");
     this.summary = el("div", { class: "summary" });
-    this.summaryTitle = el("h2", {}, s["player.summary"]);
+    this.summaryTitle = el(this.heading, {}, s["player.summary"]);
     this.ending = this.buildEnding();
     const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.now, this.ending);
     // The key to the picture: under the lanes on a wide screen, after the code on a phone.
     const key = el("div", { class: "key" }, this.legend, this.playheadWords, this.wordsBox);
     const side = el("div", { class: "side" },
-      el("h2", {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
+      el(this.heading, {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
     this.root.replaceChildren(controls, stage, key, el("div", { class: "below" }, this.code, side));
     this.root.tabIndex = 0;
     this.lanes = new Lanes(this.canvas, this.model, this.strings);
@@ -434,19 +438,19 @@ export class Player {
       fill(s["player.blocked.row"], { thread: th.name, blocked: ms(blockedOf(k)), waiting: ms(waitedOf(k)) })));
     const parts = [
       el("p", { class: `badge outcome-${outcome.status}` }, s[`outcome.${outcome.status}`] || outcome.status),
-      el("h3", {}, s["player.blocked"]), el("ul", {}, ...blocked),
+      el(this.subheading, {}, s["player.blocked"]), el("ul", {}, ...blocked),
     ];
     const longest = stats && stats.longest_wait;
     if (longest) {
       const cut = longest.cut ? ` · ${s["player.longest.cut"]}` : "";
-      parts.push(el("h3", {}, s["player.longest"]), el("p", {},
+      parts.push(el(this.subheading, {}, s["player.longest"]), el("p", {},
         `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}${cut}`));
     }
     const order = this.analysis && this.analysis.lock_order;
     const lockCount = [...model.objects.values()].filter((o) => o.kind === "Lock" || o.kind === "RLock").length;
     if (order && lockCount >= 2) {
       const found = order.potential_deadlocks;
-      parts.push(el("h3", {}, s["player.potential"]), found.length
+      parts.push(el(this.subheading, {}, s["player.potential"]), found.length
         ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, ...withCode(p.text))))
         : el("p", {}, s["player.potential.none"]));
     }
@@ -455,10 +459,10 @@ export class Player {
       // The first few in words (the narration tells each one when it happens), then how many more.
       const shown = model.lost.slice(0, LOST_LISTED).map((u) => el("li", {}, ...withCode(u.text || label(model, u.variable))));
       if (model.lost.length > LOST_LISTED) shown.push(el("li", { class: "more" }, fill(s["player.lost.more"], { n: model.lost.length - LOST_LISTED })));
-      parts.push(el("h3", {}, `${s["player.lost.title"]}: ${model.lost.length}`), el("ul", { class: "lost" }, ...shown));
+      parts.push(el(this.subheading, {}, `${s["player.lost.title"]}: ${model.lost.length}`), el("ul", { class: "lost" }, ...shown));
     }
     if (model.races.length) {
-      parts.push(el("h3", {}, s["player.races"]), el("ul", { class: "races" }, ...model.races.map((r) => el("li", {}, ...withCode(r.text)))));
+      parts.push(el(this.subheading, {}, s["player.races"]), el("ul", { class: "races" }, ...model.races.map((r) => el("li", {}, ...withCode(r.text)))));
     }
     this.summary.replaceChildren(...parts);
   }

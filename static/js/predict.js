@@ -80,8 +80,9 @@ export class Prediction {
     this.answer = answer;
     this.form.hidden = true; // the question stays, with the answer under it
     if (answer !== null) {
-      const shown = this.spec.kind === "finish" ? s[`player.predict.${answer}`] : decimal(answer);
-      this.verdict.textContent = fill(s["player.predict.waiting"], { answer: shown });
+      const said = this.spec.kind === "finish" ? s[`player.predict.${answer}`] : decimal(answer);
+      this.shown = fill(s["player.predict.quoted"], { answer: said });
+      this.verdict.textContent = fill(s["player.predict.waiting"], { answer: this.shown });
     }
     this.player.unlock();
     this.player.play();
@@ -97,7 +98,7 @@ export class Prediction {
     if (this.answer !== null) {
       const right = truth.ok(this.answer);
       this.box.classList.add(right ? "right" : "wrong");
-      text = fill(s[right ? "player.predict.right" : "player.predict.wrong"], { truth: truth.text });
+      text = fill(s[right ? "player.predict.right" : "player.predict.wrong"], { truth: truth.text, answer: this.shown });
     }
     this.verdict.replaceChildren(...withCode(text));
     this.player.showSummary();

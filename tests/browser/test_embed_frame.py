@@ -20,7 +20,8 @@ pytestmark = pytest.mark.timeout(180)
 HOST = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>A course page</title></head>
 <body><main><h1>Week 5: threads</h1>
-<iframe id="hilos" src="{src}" title="Hilos" width="800" height="{height}" style="border:0"></iframe>
+<iframe id="hilos" src="{src}" title="Hilos" width="800" height="{height}"
+        style="border:0"></iframe>
 <p>Below the frame, the rest of the lesson.</p></main>
 <script>
   window.messages = [];
