@@ -376,8 +376,11 @@ export class Player {
   bringIntoView() {
     const rect = this.root.getBoundingClientRect();
     const code = this.code.getBoundingClientRect();
-    // In view: the player's top, and enough of the code panel to hold the playhead's line.
-    if (rect.top >= 0 && code.top + Math.min(code.height, 120) <= window.innerHeight) return;
+    // In view: the player's top, and enough of the code panel to hold the playhead's line; in
+    // a frame (often 520 px, too short for the code) the lanes and the sentence under them.
+    const framed = document.body.classList.contains("embed");
+    const needed = framed ? this.now.getBoundingClientRect().bottom : code.top + Math.min(code.height, 120);
+    if (rect.top >= 0 && needed <= window.innerHeight) return;
     const behavior = this.reduced ? "auto" : "smooth";
     window.scrollTo({ top: Math.max(0, window.scrollY + rect.top - 8), behavior });
   }
