@@ -120,6 +120,10 @@ def test_predict_reaches_the_player_and_hides_the_outcome(client: TestClient) ->
     assert player_attr(plain, "data-predict") is None and 'class="badge outcome-' in plain
     embed = client.get("/embed/scenarios/race-condition?lang=es&predict=1").text
     assert json.loads(player_attr(embed, "data-predict") or "null")["variable"] == "contador"
+    # The embed's other modes do not carry the question (they would refuse it).
+    modes = re.findall(r'<nav class="modes".*?</nav>', embed, re.S)[0]
+    assert "mode=choose" in modes and "predict" not in modes
+    assert "/scenarios/race-condition?lang=es&amp;predict=1" in embed  # "Open in Hilos"
 
 
 @pytest.mark.parametrize(

@@ -42,10 +42,12 @@ def answer_and_watch(page: Page) -> None:
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)])
 def test_the_site_asks_first_and_hides_the_outcome_until_the_end(
-    server: Server, page: Page, lang: str
+    server: Server, page: Page, lang: str, size: tuple[int, int]
 ) -> None:
     words = MESSAGES[lang]
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{server.url}/scenarios/deadlock?lang={lang}&predict=1")
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
     predict = page.locator(".player .predict")
@@ -59,13 +61,13 @@ def test_the_site_asks_first_and_hides_the_outcome_until_the_end(
     page.locator(".player").focus()
     page.keyboard.press("End")
     assert page.locator(".player").get_attribute("data-index") == "-1"
-    screenshot(page, f"predict-before-{lang}")
+    screenshot(page, f"predict-before-{size[0]}-{lang}")
     predict.get_by_role("button", name=words["player.predict.no"]).click()
     answer_and_watch(page)
     expect(predict).to_have_class("predict right", timeout=30_000)
     expect(predict.locator(".predict-verdict")).to_contain_text(words["player.predict.right"][:8])
     expect(page.locator(".player .summary")).to_be_visible()
-    screenshot(page, f"predict-after-{lang}")
+    screenshot(page, f"predict-after-{size[0]}-{lang}")
 
 
 def test_a_wrong_answer_is_said_wrong(server: Server, page: Page) -> None:
