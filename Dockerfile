@@ -6,7 +6,11 @@
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
+# The program editor: one bundled module (esbuild, a build-time package only).
+COPY frontend ./frontend
+RUN node_modules/.bin/esbuild frontend/editor.js --bundle --minify --format=esm \
+    --legal-comments=none --log-level=warning --outfile=static/vendor/editor.js
 
 FROM python:3.11-slim AS build
 RUN apt-get update \
@@ -25,6 +29,7 @@ WORKDIR /srv/hilos
 COPY static ./static
 COPY templates ./templates
 COPY --from=frontend /src/node_modules/htmx.org/dist/htmx.min.js ./static/vendor/htmx.min.js
+COPY --from=frontend /src/static/vendor/editor.js ./static/vendor/editor.js
 COPY --from=frontend /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js /src/node_modules/swagger-ui-dist/swagger-ui.css ./static/vendor/swagger-ui/
 ENV PATH=/opt/hilos/bin:$PATH \
     HILOS_HOME=/srv/hilos \
@@ -35,6 +40,10 @@ ENV PATH=/opt/hilos/bin:$PATH \
 VOLUME /data
 USER hilos
 EXPOSE 8000
+# Readiness, not mere liveness: it writes to the store, so a database that stopped taking
+# writes shows as unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['HILOS_PORT']}/healthz\", timeout=4)"]
-CMD ["sh", "-c", "exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"$HILOS_PORT\" --workers \"$HILOS_WORKERS\" --loop uvloop --http httptools --proxy-headers --no-access-log"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['HILOS_PORT']}/healthz/ready\", timeout=4)"]
+# The store is opened, migrated and written to once before the workers start: a database it
+# cannot write stops the container with one line and a non-zero status.
+CMD ["sh", "-c", "python -m app.store && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"$HILOS_PORT\" --workers \"$HILOS_WORKERS\" --loop uvloop --http httptools --proxy-headers --no-access-log"]

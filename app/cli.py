@@ -124,17 +124,26 @@ def _parser() -> argparse.ArgumentParser:
         help="try the interleavings: every different ending, each with its shortest schedule",
         description=(
             "Explore the interleavings of TARGET (a .py file or a scenario id) by controlled "
-            "runs, depth-first, with at most K preemptions and sleep-set reduction; print each "
-            "different ending with how many schedules reached it and the shortest one."
+            "runs, depth-first, with dynamic partial-order reduction, raising the preemption "
+            "bound 0, 1, 2 ... until nothing is left out (or up to K); print each different "
+            "ending with how many schedules reached it and the shortest one."
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
     explore.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE")
     explore.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
     explore.add_argument("--max-schedules", type=_count, default=2_000, metavar="N")
-    explore.add_argument("--preemptions", type=_count0, default=2, metavar="K")
+    explore.add_argument(
+        "--preemptions",
+        type=_count0,
+        default=None,
+        metavar="K",
+        help="stop raising the preemption bound at K (default: no bound)",
+    )
     explore.add_argument("--max-seconds", type=_seconds, default=60.0, help="time limit")
-    explore.add_argument("--no-reduction", action="store_true", help="explore without sleep sets")
+    explore.add_argument(
+        "--no-reduction", action="store_true", help="explore every order (no reduction)"
+    )
     explore.add_argument("--json", action="store_true", help="machine-readable result")
 
     listing = commands.add_parser("scenarios", help="list the scenarios")
@@ -417,14 +426,21 @@ def _export(args: argparse.Namespace) -> int:
             document = run_document(trace, args.lang or trace.lang or "es")
     else:
         from .settings import Settings
-        from .store import RunStore
+        from .store import StoreUnavailable, open_store
 
-        db = args.db or Settings().db
-        if not db.exists():
+        db = args.db or Settings().store_target()
+        if isinstance(db, Path) and not db.exists():
             raise UsageError(f"no database at {db} (set HILOS_DB or pass --db)")
-        stored = RunStore(db).get(args.run)
+        try:
+            store = open_store(db)
+            try:
+                stored = store.get(args.run)
+            finally:
+                store.close()
+        except StoreUnavailable as exc:
+            raise UsageError(str(exc)) from None
         if stored is None:
-            raise UsageError(f"no saved run {args.run!r} in {db}")
+            raise UsageError(f"no saved run {args.run!r} in {store.where}")
         document = json.loads(stored.document())
     _outputs(args, document, args.lang or document.get("lang") or "es")
     return 0

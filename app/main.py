@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Scope
 
 from .settings import Settings
-from .store import RunStore
+from .store import StoreUnavailable, writable_store
 from .web.api import SavedRunsFastPath, api_router
 from .web.compare import compare_router
 from .web.embed import embed_router
@@ -22,6 +23,8 @@ from .web.explorations import ExplorationService
 from .web.i18n import say
 from .web.middleware import BodyLimit, SecurityHeaders
 from .web.pages import page_lang, page_router
+from .web.program_pages import program_router
+from .web.programs import ProgramProblem, ProgramService
 from .web.runs import RunExecutor, RunService
 from .web.templating import STATIC, Pages
 
@@ -52,12 +55,16 @@ class CachedStatic(StaticFiles):
 _PLAIN_ERRORS = ("/api/", "/static/", "/oembed", "/healthz", "/openapi.json")
 
 
+_log = logging.getLogger("hilos")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    store = RunStore(settings.db)
+    store = writable_store(settings.store_target())
     executor = RunExecutor(settings.run_workers, settings.run_queue)
     service = RunService(store, executor, settings.run_seconds)
     explorations = ExplorationService(store, executor)
+    programs = ProgramService(store, executor, settings.run_seconds, settings.max_source)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,20 +81,52 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["api"])
     async def healthz() -> dict[str, str]:
+        """Liveness: the process answers. It does not touch the store."""
         return {"status": "ok"}
+
+    @app.get(
+        "/healthz/ready",
+        tags=["api"],
+        responses={503: {"description": "the store cannot write now; `detail` says why"}},
+    )
+    def ready() -> dict[str, str]:
+        """Readiness: one real write to the store, committed (503 with the reason if not)."""
+        store.probe()
+        return {"status": "ready", "store": store.dialect}
 
     app.state.settings = settings
     app.state.service = service
     app.state.explorations = explorations
+    app.state.programs = programs
     app.include_router(
-        api_router(service=service, explorations=explorations, retry_after=settings.retry_after)
+        api_router(
+            service=service,
+            explorations=explorations,
+            programs=programs,
+            retry_after=settings.retry_after,
+        )
     )
+
+    @app.exception_handler(ProgramProblem)
+    async def program_problem(request: Request, exc: ProgramProblem) -> Response:
+        """A mistake in a program sent to the API: 422, said in its language, with its line."""
+        return JSONResponse(exc.to_json(), status_code=422)
+
     pages = Pages()
     embed_csp = CSP_BASE + f"frame-ancestors {settings.frame_ancestors}"
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
         return pages.templates.TemplateResponse(request, "apidocs.html", {})
+
+    def error_page(request: Request, status: int, key: str, **values: str) -> Response:
+        """The page that says why, in the reader's language (framable under /embed/)."""
+        lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        embed = request.url.path.startswith("/embed/")  # inside a course page: no chrome
+        answer = pages.error(request, lang, status, say(lang, key, **values), embed=embed)
+        if embed:
+            answer.headers["Content-Security-Policy"] = embed_csp
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def not_a_page(request: Request, exc: StarletteHTTPException) -> Response:
@@ -96,15 +135,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path = request.url.path
         if exc.status_code != 404 or path == "/api" or path.startswith(_PLAIN_ERRORS):
             return await http_exception_handler(request, exc)
-        lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        message = say(lang, "error.no_page", path=path[:120])
-        embed = path.startswith("/embed/")  # inside someone's course page: framable, no chrome
-        answer = pages.error(request, lang, 404, message, embed=embed)
-        if embed:
-            answer.headers["Content-Security-Policy"] = embed_csp
+        return error_page(request, 404, "error.no_page", path=path[:120])
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
+        """The store failed: 503 and why (JSON for the API, a page otherwise), never a 201
+        or a page for a run that was not kept."""
+        _log.error("%s %s: store unavailable: %s", request.method, request.url.path, exc)
+        path = request.url.path
+        if path == "/api" or path.startswith(_PLAIN_ERRORS):
+            answer: Response = JSONResponse(
+                {"detail": f"the store is unavailable: {exc}"}, status_code=503
+            )
+        else:
+            answer = error_page(request, 503, "error.store")
+        answer.headers["Retry-After"] = str(settings.retry_after)
         return answer
 
-    app.include_router(page_router(service=service, pages=pages, retry_after=settings.retry_after))
+    programs_routes, program_view = program_router(
+        programs=programs,
+        pages=pages,
+        retry_after=settings.retry_after,
+        max_seconds=settings.run_seconds,
+        csp_for_embeds=embed_csp,
+    )
+    app.include_router(
+        page_router(
+            service=service,
+            pages=pages,
+            retry_after=settings.retry_after,
+            program_view=program_view,
+        )
+    )
+    app.include_router(programs_routes)
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
     app.include_router(
         compare_router(service=service, pages=pages, retry_after=settings.retry_after)

@@ -19,8 +19,10 @@ which prints one JSON line; times are taken inside it, around the searches only.
 
 What is counted differs, and the table says so:
 - Hilos: a schedule is one complete controlled run of the whole program, the main thread
-  included (it starts, joins and prints); `runs` counts every controlled run, the ones
-  re-executed only up to a decision included: that is the work done. `explore` has no
+  included (it starts, joins and prints); `runs` counts every controlled run: each bound of
+  the iterative preemption bounding searches again from the start (schedules seen at a lower
+  bound are not counted twice), and a run stops early when every thread that could go on is
+  asleep (its orders were explored from a sibling): that is the work done. `explore` has no
   per-schedule callback, so the child watches the runs it makes (`app.explore.run_source`
   wrapped, and the `progress` callback telling which run was a new schedule): the first
   failing one's index and time come from the same search that goes on to exhaust.
@@ -62,7 +64,6 @@ if str(ROOT) not in sys.path:
 from benchmarks._explore_programs import PROGRAMS, Program  # noqa: E402
 
 TOOLS = ("hilos", "frontrun")
-UNBOUNDED = 99  # Hilos's explore takes a number: iterative bounding up to this many
 CHILD_TIMEOUT = 600.0
 UNAVAILABLE = ("interleave-test", "ploom")  # not on the package index this machine reaches
 
@@ -113,7 +114,7 @@ def measure_hilos(program: Program, section: Section) -> dict[str, Any]:
     result = module.explore(
         program.source,
         program.params,
-        preemptions=UNBOUNDED if section.bound is None else section.bound,
+        preemptions=section.bound,
         max_schedules=section.limit,
         max_runs=section.limit * 50,
         max_seconds=section.seconds,
@@ -314,7 +315,7 @@ def main() -> None:
     sections = [
         Section("preemption bound 2, both tools' default", 2, args.seconds or bounded, 5000),
         Section(
-            f"no preemption bound (Hilos: iterative bounding up to {UNBOUNDED}; "
+            "no preemption bound (Hilos: iterative bounding 0, 1, 2 ... until nothing is cut; "
             "frontrun: preemption_bound=None, plain DPOR)",
             None,
             3.0 if args.quick else 4.0,
@@ -342,7 +343,7 @@ def main() -> None:
         print_section(section, results[section])
     print(
         "\nat: index of the first failing schedule (frontrun: execution) in the search's order;"
-        "\nruns: Hilos's controlled runs, the ones re-executed only up to a decision included"
+        "\nruns: Hilos's controlled runs, every bound's and the ones stopped asleep included"
         " (frontrun: its executions);\nfailing: schedules (executions) that ended in the bug;"
         " finished: all, within the bound, or CUT by a limit"
     )

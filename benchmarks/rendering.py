@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app.analysis import analyse  # noqa: E402
-from app.store import RunStore, new_run_id  # noqa: E402
+from app.store import SQLiteStore, new_run_id  # noqa: E402
 from app.tracing.trace import Event, ObjectInfo, Outcome, ThreadInfo, Trace  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -107,7 +107,7 @@ def main() -> None:
                     "params": {}, "outcome": trace.outcome.to_json(), "trace": trace.to_json(),
                     "analysis": analysis}  # fmt: skip
         body = json.dumps(document, separators=(",", ":")).encode()
-        stored = RunStore(db).save(body, scenario=None, lang="en", params="{}",
+        stored = SQLiteStore(db).save(body, scenario=None, lang="en", params="{}",
                                    status="completed", run_id=run_id)  # fmt: skip
         print(f"{len(trace.events)} events; document {len(body) / 1e6:.1f} MB, "
               f"{len(stored.body) / 1e6:.1f} MB gzipped; built and analysed in "

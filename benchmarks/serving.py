@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.analysis import analyse  # noqa: E402
 from app.runner import run_source  # noqa: E402
-from app.store import RunStore, new_run_id  # noqa: E402
+from app.store import SQLiteStore, new_run_id  # noqa: E402
 from benchmarks._server import start, stop  # noqa: E402
 
 PROGRAM = """
@@ -63,7 +63,7 @@ def save_run(db: Path) -> tuple[str, int, int]:
         "analysis": analyse(trace).to_json("en"),
     }
     body = json.dumps(document, separators=(",", ":")).encode()
-    stored = RunStore(db).save(body, scenario=None, lang="en", params="{}", status="completed",
+    stored = SQLiteStore(db).save(body, scenario=None, lang="en", params="{}", status="completed",
                                run_id=run_id)  # fmt: skip
     return run_id, len(body), len(stored.body)
 

@@ -50,20 +50,30 @@ cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 mkdir -p static/vendor/swagger-ui  # the API docs page, served from here rather than a CDN
 cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
     static/vendor/swagger-ui/
+# The program editor (CodeMirror 6 with Python): one module, bundled from frontend/editor.js.
+node_modules/.bin/esbuild frontend/editor.js --bundle --minify --format=esm --legal-comments=none \
+    --log-level=warning --outfile=static/vendor/editor.js
 
-# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
-# download is not used). Install it where it is missing.
-if [[ $want_dev == 1 && ! -x /usr/bin/chromium ]]; then
-    echo "setup: installing Chromium for the browser tests"
-    sudo=""
-    if [[ $(id -u) != 0 ]]; then
-        if ! command -v sudo >/dev/null 2>&1; then
-            echo "setup: the browser tests need Chromium: run as root or install it (apt-get install chromium)" >&2
-            exit 2
+# Debian packages the tests need, installed where missing: Chromium for the browser tests
+# (Playwright's own browser download is not used), PostgreSQL for the store's tests (they
+# start a server of their own), nginx to check the reverse proxy's configuration in deploy/.
+if [[ $want_dev == 1 ]]; then
+    packages=()
+    [[ -x /usr/bin/chromium ]] || packages+=(chromium fonts-dejavu-core fonts-liberation)
+    compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || packages+=(postgresql)
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || packages+=(nginx-light)
+    if (( ${#packages[@]} )); then
+        echo "setup: installing ${packages[*]} for the tests"
+        sudo=""
+        if [[ $(id -u) != 0 ]]; then
+            if ! command -v sudo >/dev/null 2>&1; then
+                echo "setup: the tests need ${packages[*]}: run as root or apt-get install them" >&2
+                exit 2
+            fi
+            sudo="sudo"
         fi
-        sudo="sudo"
+        export DEBIAN_FRONTEND=noninteractive
+        $sudo apt-get update -qq
+        $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
     fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation >/dev/null
 fi

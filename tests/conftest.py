@@ -17,6 +17,7 @@ from app.tracing.check import check_trace
 from app.tracing.recorder import Recorder
 
 from .helpers import STD, Mods
+from .pg import Postgres, PostgresUnavailable
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "app" / "tracing" / "trace.schema.json"
 
@@ -84,3 +85,20 @@ def tiny_switch_interval() -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(before)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A PostgreSQL server for the session (tests/pg.py); its absence fails, never skips."""
+    try:
+        server = Postgres()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: Postgres) -> str:
+    """The URL of a fresh database on the session's PostgreSQL."""
+    return postgres.database()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-__all__ = ["ROOT", "Server", "free_port"]
+__all__ = ["ROOT", "Server", "free_port", "uvicorn_command", "without_root_powers"]
 
 
 def free_port() -> int:
@@ -22,28 +22,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def uvicorn_command(port: int, *options: str) -> list[str]:
+    """The command that serves the app on loopback at `port`."""
+    return [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"] + [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *options,
+    ]
+
+
+def without_root_powers(command: list[str]) -> list[str]:
+    """`command` under the file permissions everyone else gets: as root (CI), it runs with
+    root's power to override them dropped, so a read-only file is read-only to it too."""
+    if os.geteuid() != 0:
+        return command
+    dropped = "-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}", *command]
+
+
 class Server:
     """One uvicorn process serving the app on loopback, with its own database."""
 
-    def __init__(self, db: Path, **env: str) -> None:
+    def __init__(self, db: Path, *, unprivileged: bool = False, **env: str) -> None:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = os.environ | {"HILOS_DB": str(db)} | env
+        command = uvicorn_command(self.port)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "app.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
+            without_root_powers(command) if unprivileged else command,
             cwd=ROOT,
             env=environment,
         )

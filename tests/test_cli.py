@@ -205,7 +205,7 @@ def test_export_writes_perfetto_and_html_from_a_trace_file_or_a_saved_run(
 ) -> None:
     from app.export import run_document
     from app.runner import run_source
-    from app.store import RunStore
+    from app.store import SQLiteStore
 
     trace = run_source(PROGRAM)
     trace_file = tmp_path / "trace.json"
@@ -216,13 +216,31 @@ def test_export_writes_perfetto_and_html_from_a_trace_file_or_a_saved_run(
     assert any(ev["ph"] == "X" for ev in events)
     db = tmp_path / "runs.sqlite3"
     document = run_document(trace, "en", "abcdefghjkmn")
-    RunStore(db).save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
+    SQLiteStore(db).save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
                       status="completed", run_id="abcdefghjkmn")  # fmt: skip
     page = tmp_path / "run.html"
     assert main(["export", "abcdefghjkmn", "--db", str(db), "--html", str(page)]) == 0
     assert '<html lang="en">' in page.read_text(encoding="utf-8")
     assert main(["export", "zzzzzzzzzzzz", "--db", str(db), "--html", str(page)]) == 2
     assert "no saved run 'zzzzzzzzzzzz'" in capsys.readouterr().err
+
+
+def test_export_reads_a_saved_run_from_postgresql_when_the_server_uses_it(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.export import run_document
+    from app.runner import run_source
+    from app.store import open_store
+
+    document = run_document(run_source(PROGRAM), "en", "pgrunpgrunpg")
+    store = open_store(postgres_url)
+    store.save(json.dumps(document).encode(), scenario=None, lang="en", params="{}",
+               status="completed", run_id="pgrunpgrunpg")  # fmt: skip
+    store.close()
+    monkeypatch.setenv("HILOS_DATABASE_URL", postgres_url)
+    perfetto = tmp_path / "p.json"
+    assert main(["export", "pgrunpgrunpg", "--perfetto", str(perfetto)]) == 0
+    assert json.loads(perfetto.read_text(encoding="utf-8"))["traceEvents"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.store import RunStore
+from app.store import SQLiteStore
 
 from .server import Server
 
@@ -66,7 +66,7 @@ def test_every_acknowledged_run_is_there_after_sigkill(tmp_path: Path) -> None:
 
     with sqlite3.connect(db) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    store = RunStore(db)
+    store = SQLiteStore(db)
     assert store.check() == "ok"
     for run_id in acknowledged:
         run = store.get(run_id)

@@ -30,3 +30,9 @@ def test_bad_settings_are_refused_with_the_name_of_the_setting(
     monkeypatch.setenv("HILOS_RUN_WORKERS", "0")
     with pytest.raises(ValueError, match="run_workers"):
         Settings()
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`HILOS_{name.upper()}`" in readme, f"HILOS_{name.upper()} is not documented"

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import threading as _std
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .common import RunAborted, Waiting
 from .trace import KINDS
@@ -32,10 +33,30 @@ from .trace import KINDS
 if TYPE_CHECKING:
     from .recorder import Recorder
 
-__all__ = ["Controller", "ScheduleError", "STEP_NS"]
+__all__ = ["Chooser", "Controller", "ScheduleError", "STEP_NS", "Step"]
 
 STEP_NS = 1_000  # virtual time one step takes: a microsecond reads naturally on the axis
 _TICK = 0.02
+
+
+class Step(NamedTuple):
+    """One step a controlled run took, as an exploration reads it."""
+
+    thread: str
+    kind: str  # as `Controller.describe` says it (acquire, read, get_done, …), or "end"
+    obj: str | None
+    decision: int  # its index among the decisions, or -1 when it was the only candidate
+    after: int  # the step it must follow besides its thread's own (a start, a joined end), or -1
+
+
+# Past the given choices, who goes next at a decision: the candidates as `describe` says
+# them, and the controller; a name, or None to stop the run there (status "paused").
+Chooser = Callable[[list[dict[str, Any]], "Controller"], str | None]
+
+
+def _thread_object(name: str) -> str:
+    """A thread as the object its joins read and its end writes (no label looks like it)."""
+    return f"<thread {name}>"
 
 
 class ScheduleError(ValueError):
@@ -53,6 +74,8 @@ class _Parked:
     waiting: Waiting | None = None  # blocked: what it waits in
     label: str | None = None  # what it reads or writes, when that is no object of the trace
     deadline: int | None = None  # virtual ns at which a timed wait gives up
+    target: int | None = None  # a join: the thread it waits to end
+    timed: bool = False  # a join: whether it has a timeout
     wake: _std.Lock = field(default_factory=_std.Lock)
     timed_out: bool = False
 
@@ -68,9 +91,17 @@ class _Parked:
 class Controller:
     """The scheduler of one controlled run (see the module docstring)."""
 
-    def __init__(self, choices: list[str], *, pause: bool = False, max_steps: int = 20_000):
+    def __init__(
+        self,
+        choices: list[str],
+        *,
+        pause: bool = False,
+        max_steps: int = 20_000,
+        chooser: Chooser | None = None,
+    ):
         self.given = deque(choices)
         self.pause = pause
+        self.chooser = chooser
         self.max_steps = max_steps
         self.clock = 0
         self.steps = 0
@@ -78,7 +109,11 @@ class Controller:
         self.ready_at_end_of_choices: list[dict[str, Any]] | None = None
         # At every decision, who could go on (described as in `next`); and the preemptions.
         self.decisions: list[list[dict[str, Any]]] = []
+        self.lasts: list[str | None] = []  # at every decision, the thread that ran before it
+        self.steps_taken: list[Step] = []  # every step, decisions or not, in order
         self.preemptions = 0
+        # Waits with a timeout that blocked (or timed joins): time decides how they end.
+        self.timed_waits = 0
         # The thread that took the step before the decision where the choices ran out.
         self.last_at_end_of_choices: str | None = None
         self.error: ScheduleError | None = None
@@ -88,6 +123,9 @@ class Controller:
         self._running: int | None = None
         self._last: int | None = None
         self._arriving: dict[int, _std.Lock] = {}  # started, not yet parked or ended
+        self._started_by: dict[int, int] = {}  # a new thread: the step that started it
+        self._last_step: dict[int, int] = {}  # each thread's latest step
+        self._joining: dict[int, tuple[int, bool]] = {}  # about to ask to join: whom, timed
 
     def bind(self, rec: Recorder) -> None:
         self._rec = rec
@@ -114,16 +152,26 @@ class Controller:
     def gate(self, tid: int, kind: int, obj: int, line: int, label: str | None = None) -> None:
         """A thread reached a step point: park it, let the next one go, wait to be chosen."""
         parked = _Parked(tid, KINDS[kind].removesuffix("_request"), obj, line, label=label)
+        if parked.kind == "join" and tid in self._joining:
+            parked.target, parked.timed = self._joining.pop(tid)
         self._park(parked)
+
+    def joining(self, tid: int, target: int, timed: bool) -> None:
+        """Thread `tid`'s next step point is a join of thread `target` (with a timeout?)."""
+        self._joining[tid] = (target, timed)
 
     def block(self, tid: int, waiting: Waiting, attempt: Any, timeout: float | None) -> bool:
         """A wait in a controlled run: True when it ended by itself, False when it timed out."""
         if attempt(0):
             return True
         deadline = None if timeout is None else self.clock + int(timeout * 1e9)
+        if deadline is not None and waiting.ready is not None:
+            self.timed_waits += 1
         parked = _Parked(
             tid, waiting.kind, waiting.obj, waiting.line, waiting=waiting, deadline=deadline
         )
+        if waiting.kind == "join" and isinstance(waiting.target, int):
+            parked.target = waiting.target
         if waiting.outside is not None:
             waiting.outside(lambda: self._park(parked))
         else:
@@ -143,6 +191,8 @@ class Controller:
         arrived.acquire()
         with self._mutex:
             self._arriving[child] = arrived
+            # The starting thread is the one running: its latest step is the start.
+            self._started_by[child] = len(self.steps_taken) - 1
 
     def started(self, child: int) -> None:
         """Wait until `child`, just started, parks at its first step or ends (or, when it
@@ -166,6 +216,11 @@ class Controller:
             self._arrived(tid)
             if self._running == tid:
                 self._running = None
+            # The end is part of the thread's last step, but a join sees it: an exploration
+            # reads it apart, on the thread as an object that joins read.
+            name = self.rec.threads[tid].name
+            self._last_step[tid] = len(self.steps_taken)
+            self.steps_taken.append(Step(name, "end", _thread_object(name), -1, -1))
         self._next()
 
     def _arrived(self, tid: int) -> bool:
@@ -230,6 +285,7 @@ class Controller:
             else:
                 chosen, stop = self._choose(candidates)
                 if chosen is not None:
+                    self._log(chosen, len(candidates) > 1)
                     del self._parked[chosen.tid]
                     self._running = self._last = chosen.tid
                     self.steps += 1
@@ -283,7 +339,9 @@ class Controller:
         if len(candidates) == 1:
             return candidates[0], None
         names = {self.rec.threads[p.tid].name: p for p in candidates}
-        self.decisions.append([self.describe(p) for p in candidates])
+        described = [self.describe(p) for p in candidates]
+        self.decisions.append(described)
+        self.lasts.append(self.rec.threads[self._last].name if self._last is not None else None)
         if self.given:
             name = self.given.popleft()
             if name not in names:
@@ -302,6 +360,12 @@ class Controller:
             )
             if self.pause:
                 return None, ("paused", "Paused: choose which thread goes next.")
+        if self.chooser is not None:
+            picked = self.chooser(described, self)
+            if picked is None:
+                return None, ("paused", "Paused: the exploration needs no more of this run.")
+            self._take(names[picked], candidates)
+            return names[picked], None
         # The default policy lets no time pass while a thread can go on now.
         runnable = [p for p in candidates if p.can_go(self.clock)] or candidates
         last = next((p for p in runnable if p.tid == self._last), None)
@@ -317,6 +381,36 @@ class Controller:
         ):
             self.preemptions += 1
         self.taken.append(self.rec.threads[chosen.tid].name)
+
+    def _log(self, chosen: _Parked, decision: bool) -> None:
+        """Note the step `chosen` takes, and what it must follow (for an exploration)."""
+        tid = chosen.tid
+        after = self._started_by.pop(tid, -1)
+        described = self.describe(chosen)
+        kind, obj = described["kind"], described["object"]
+        if chosen.target is not None:
+            # A join that returns reads the end of its thread, and follows it. Asking to
+            # join a thread that runs on only changes the asker (it waits, then returns),
+            # unless the join has a timeout: then when it asked decides how it ends.
+            obj = _thread_object(self.rec.threads[chosen.target].name)
+            if chosen.waiting is not None or self.rec.threads[chosen.target].end != "running":
+                after = self._last_step.get(chosen.target, -1)
+                kind = "join_done" if chosen.waiting is None else kind
+            elif chosen.timed:
+                kind = "join_timed"
+                self.timed_waits += 1
+            else:
+                obj = None
+        self._last_step[tid] = len(self.steps_taken)
+        self.steps_taken.append(
+            Step(
+                described["thread"],
+                kind,
+                obj,
+                len(self.decisions) - 1 if decision else -1,
+                after,
+            )
+        )
 
     def describe(self, parked: _Parked) -> dict[str, Any]:
         """What a candidate would do if chosen: its thread, the step, the object, the line."""

@@ -379,6 +379,12 @@ class Recorder:
         if self.control is not None:
             self.control.expect(tid)
 
+    def joining(self, target: int, timed: bool) -> None:
+        """The calling thread is about to join thread `target` (a controlled run notes whom,
+        and whether with a timeout)."""
+        if self.control is not None:
+            self.control.joining(self.tid(), target, timed)
+
     def thread_started(self, tid: int) -> None:
         """Thread `tid` was started; in a controlled run, wait until it parks or ends."""
         if self.control is not None:

@@ -18,6 +18,7 @@ that is the second and third rule.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,8 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
             return
         now = time.monotonic()
         if now > deadline:
-            rec.abort("timeout", f"The program ran longer than {rec.max_seconds:g} s.")
+            message = f"The program ran longer than {rec.max_seconds:g} s."
+            rec.abort("timeout", message, error=_running_at(rec, message))
             return
         live = rec.registry.live()
         if not alive(main) and all(t.daemon for t in live.values()):
@@ -68,6 +70,23 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
         elif now - quiet_since >= STALL_QUIET_SECONDS:
             stuck(rec, live)
             return
+
+
+def _running_at(rec: Recorder, message: str) -> dict[str, Any] | None:
+    """Where the program was when its time ran out: the first live thread (main code first)
+    found on a line of the program; an endless loop is there."""
+    frames = sys._current_frames()
+    for tid, thread in sorted(rec.registry.live().items()):
+        frame = frames.get(thread.ident or -1)
+        line = 0
+        while frame is not None:
+            if frame.f_code.co_filename == rec.filename:
+                line = frame.f_lineno
+                break
+            frame = frame.f_back
+        if line:
+            return {"thread": tid, "type": "timeout", "message": message, "line": line}
+    return None
 
 
 def program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:

@@ -204,9 +204,11 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
     def join(self, timeout: float | None = None) -> None:
         """Wait until the thread ends or the timeout (seconds) expires; return None."""
         rec = self._rec
+        target = self._hilos_tid
+        if target is not None:
+            rec.joining(target, timeout is not None)
         tid, line = rec.begin(K["join_request"], 0)
         self._hilos_check_join(timeout)
-        target = self._hilos_tid
         rec.append((rec.now(), tid, K["join_request"], 0, line, [target, timeout]))
         if self.is_alive() and (timeout is None or timeout > 0):
 
@@ -221,7 +223,14 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
                 return target is not None and rec.threads[target].end != "running"
 
             waiting = Waiting(
-                "join", 0, line, timeout is not None, holder, owner_only=True, ready=ended
+                "join",
+                0,
+                line,
+                timeout is not None,
+                holder,
+                owner_only=True,
+                target=target,
+                ready=ended,
             )
             rec.block(tid, waiting, attempt, timeout)
         rec.append((rec.now(), tid, K["join_return"], 0, line, [target, self.is_alive()]))

@@ -7,14 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
-from ..store import RunStore, StoredRun
+from ..store import RunStore, StoredRun, StoreUnavailable
 from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate
+from .programs import Program, ProgramProblem, ProgramService
 from .runs import RunService, Saturated
 
 __all__ = ["SavedRunsFastPath", "api_router"]
@@ -24,13 +25,29 @@ ParamValue = int | float | bool | Annotated[str, Field(max_length=40)]
 
 
 class RunRequest(BaseModel):
-    scenario: str = Field(max_length=64, description="scenario id, as in GET /api/scenarios")
+    scenario: str | None = Field(
+        None, max_length=64, description="scenario id, as in GET /api/scenarios"
+    )
+    source: str | None = Field(
+        None,
+        max_length=60_000,
+        description="a program of your own, in place of `scenario` (at most HILOS_MAX_SOURCE "
+        "characters); its parameters are its top-level UPPER_CASE constants (`THREADS = 3`)",
+    )
     params: dict[Annotated[str, Field(max_length=40)], ParamValue] = Field(
         default_factory=dict,
         max_length=16,
         description="parameter values; missing ones take their default",
     )
-    lang: str = Field("es", pattern="^(es|en)$", description="language of the source and texts")
+    lang: str = Field(
+        "es", pattern="^(es|en)$", description="language of the source (or of the messages)"
+    )
+
+    @model_validator(mode="after")
+    def one_program(self) -> RunRequest:
+        if (self.scenario is None) == (self.source is None):
+            raise ValueError("give either scenario (an id) or source (a program), not both")
+        return self
 
 
 class ScheduleRequest(RunRequest):
@@ -70,12 +87,20 @@ class ExplorationRequest(RunRequest):
 
 
 def api_router(
-    *, service: RunService, explorations: ExplorationService, retry_after: int
+    *,
+    service: RunService,
+    explorations: ExplorationService,
+    programs: ProgramService,
+    retry_after: int,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"])
 
-    def requested(body: RunRequest) -> Scenario:
-        """The scenario a request names, with only parameters it has (404 / 422 otherwise)."""
+    def requested(body: RunRequest) -> Scenario | Program:
+        """The scenario a request names, with only parameters it has (404 / 422 otherwise),
+        or the program it gives, checked (ProgramProblem)."""
+        if body.source is not None:
+            return programs.check(body.source, body.params, body.lang)
+        assert body.scenario is not None
         try:
             found = get_scenario(body.scenario)
         except UnknownScenario as exc:
@@ -124,7 +149,19 @@ def api_router(
         found = requested(body)
         limits = Limits(preemptions=body.preemptions, max_schedules=body.max_schedules)
         try:
-            result = explorations.start(found, body.lang, body.params, limits)
+            if isinstance(found, Program):
+                result = explorations.start_program(
+                    found.id,
+                    found.source,
+                    found.params,
+                    body.lang,
+                    limits,
+                    lambda control: programs.execute(found, body.lang, control=control),
+                )
+            else:
+                result = explorations.start(found, body.lang, body.params, limits)
+        except ProgramProblem:
+            raise  # answered with its line (app.main)
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
@@ -185,7 +222,12 @@ def api_router(
     ) -> Response:
         found = requested(body)
         try:
-            run = await service.record(found, body.lang, body.params)
+            if isinstance(found, Program):
+                run = await programs.record(found, body.lang)
+            else:
+                run = await service.record(found, body.lang, body.params)
+        except ProgramProblem:
+            raise  # answered with its line (app.main)
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
@@ -202,10 +244,16 @@ def api_router(
         could go next (`schedule.next`). Stateless: each call runs from the start, so the
         scenario, its values and the choices are a permalink. Bounded like live runs (429)."""
         found = requested(body)
+        pause = not body.run_to_end
         try:
-            body_bytes = await service.schedule(
-                found, body.lang, body.params, body.choices, pause=not body.run_to_end
-            )
+            if isinstance(found, Program):
+                body_bytes = await programs.schedule(found, body.lang, body.choices, pause)
+            else:
+                body_bytes = await service.schedule(
+                    found, body.lang, body.params, body.choices, pause=pause
+                )
+        except ProgramProblem:
+            raise  # answered with its line (app.main)
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
@@ -266,7 +314,10 @@ class SavedRunsFastPath:
         if scope["type"] == "http" and scope["method"] == "GET" and path.startswith("/api/runs/"):
             run_id = path[len("/api/runs/") :]
             if run_id.isalnum() and len(run_id) <= 32:
-                run = self.store.get(run_id)
+                try:
+                    run = self.store.get(run_id)
+                except StoreUnavailable:
+                    run = None  # the route answers, with the 503 and its reason
                 if run is not None and not _has(scope, b"if-none-match"):
                     gzipped = b"gzip" in (_header(scope, b"accept-encoding") or b"").lower()
                     body = run.body if gzipped else gzip.decompress(run.body)

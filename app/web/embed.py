@@ -246,14 +246,21 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         parts = urlsplit(url)
         query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
         lang = negotiate(query.get("lang"), request.headers.get("accept-language"))
-        match = re.fullmatch(r"/(scenarios|runs)/([A-Za-z0-9_-]{1,64})/?", parts.path)
+        match = re.fullmatch(r"/(scenarios|runs|programs)/([A-Za-z0-9_-]{1,64})/?", parts.path)
         if match is None:
             return JSONResponse(
-                {"detail": "url must be a Hilos page: /scenarios/{id} or /runs/{id}"},
+                {"detail": "url must be a Hilos page: /scenarios/{id}, /runs/{id}, /programs/{id}"},
                 status_code=404,
             )
         kind, ident = match.groups()
-        if kind == "scenarios":
+        if kind == "programs":
+            program = service.store.get_program(ident)
+            if program is None:
+                return JSONResponse({"detail": f"no saved program {ident!r}"}, status_code=404)
+            title = json.loads(program.document()).get("title") or (
+                f"{MESSAGES[lang]['program.title']} {ident}"
+            )
+        elif kind == "scenarios":
             try:
                 title = get_scenario(ident).texts[lang].title
             except UnknownScenario as exc:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..explore import explore
+from ..explore import Exploration, explore
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun
+from ..tracing import Trace
+from ..tracing.controller import Controller
 from .runs import RunExecutor
 
 __all__ = ["ExplorationService", "Limits", "Running"]
@@ -79,7 +81,59 @@ class ExplorationService:
         from ..runner import apply_parameters
 
         apply_parameters(scenario.source(lang), params, scenario.params)  # bad values: 422
-        exploration_id = self.address(scenario, lang, params, limits)
+
+        def search(progress: Callable[[int, int], None]) -> Exploration:
+            return explore(
+                scenario.source(lang),
+                params,
+                specs=scenario.params,
+                scenario=scenario.id,
+                lang=lang,
+                preemptions=limits.preemptions,
+                max_schedules=limits.max_schedules,
+                max_seconds=limits.max_seconds,
+                progress=progress,
+            )
+
+        facts = {"scenario": scenario.id, "lang": lang, "params": dict(params)}
+        return self._start(self.address(scenario, lang, params, limits), limits, search, facts)
+
+    def start_program(
+        self,
+        program_id: str,
+        source: str,
+        params: Mapping[str, object],
+        lang: str,
+        limits: Limits,
+        runner: Callable[[Controller], Trace],
+    ) -> StoredRun | tuple[Running, Limits]:
+        """As `start`, for a program someone wrote (already checked), each of whose runs
+        `runner` makes. Kept under the program's id, the language and the limits."""
+
+        def search(progress: Callable[[int, int], None]) -> Exploration:
+            return explore(
+                source,
+                params,
+                lang=lang,
+                preemptions=limits.preemptions,
+                max_schedules=limits.max_schedules,
+                max_seconds=limits.max_seconds,
+                progress=progress,
+                runner=runner,
+            )
+
+        key = json.dumps(["program", program_id, lang, limits.__dict__], sort_keys=True)
+        address = "x" + hashlib.sha256(key.encode()).hexdigest()[:15]
+        facts = {"program": program_id, "lang": lang, "params": dict(params)}
+        return self._start(address, limits, search, facts)
+
+    def _start(
+        self,
+        exploration_id: str,
+        limits: Limits,
+        search: Callable[[Callable[[int, int], None]], Exploration],
+        facts: dict[str, Any],
+    ) -> StoredRun | tuple[Running, Limits]:
         stored = self.store.get_exploration(exploration_id)
         if stored is not None:
             return stored
@@ -88,9 +142,7 @@ class ExplorationService:
             if running is not None:
                 return running
             job = Running(exploration_id, Future())
-            job.future = self.executor.submit(
-                lambda: self._explore(job, scenario, lang, params, limits)
-            )
+            job.future = self.executor.submit(lambda: self._explore(job, limits, search, facts))
             self._running[exploration_id] = (job, limits)
             return job, limits
 
@@ -108,32 +160,19 @@ class ExplorationService:
     def _explore(
         self,
         job: Running,
-        scenario: Scenario,
-        lang: str,
-        params: Mapping[str, object],
         limits: Limits,
+        search: Callable[[Callable[[int, int], None]], Exploration],
+        facts: dict[str, Any],
     ) -> StoredRun:
         def progress(runs: int, schedules: int) -> None:
             job.progress.update(runs=runs, schedules=schedules)
 
         try:
-            result = explore(
-                scenario.source(lang),
-                params,
-                specs=scenario.params,
-                scenario=scenario.id,
-                lang=lang,
-                preemptions=limits.preemptions,
-                max_schedules=limits.max_schedules,
-                max_seconds=limits.max_seconds,
-                progress=progress,
-            )
+            result = search(progress)
             document = {
                 "id": job.id,
                 "status": "done",
-                "scenario": scenario.id,
-                "lang": lang,
-                "params": dict(params),
+                **facts,
                 "limits": limits.__dict__,
                 **result.to_json(),
             }

@@ -46,6 +46,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Resultado",
         "error.title": "No se pudo",
         "error.busy": "El servidor está ocupado ejecutando otros hilos. Prueba en unos segundos.",
+        "error.store": "Ahora no se pueden guardar ni leer ejecuciones: el almacenamiento del "
+        "servidor no responde. Prueba dentro de un rato; si sigue así, avisa a quien administra "
+        "Hilos.",
         "error.no_run": "No hay ninguna ejecución guardada «{id}».",
         "error.no_page": "No hay ninguna página en {path}.",
         "value.yes": "sí",
@@ -113,6 +116,96 @@ MESSAGES: dict[str, dict[str, str]] = {
         "embed.open": "Abrir en Hilos",
         "run.download": "Descargar (HTML, funciona sin conexión)",
         "run.perfetto": "Exportar para Perfetto",
+        # -- Programs people write ("Escribe el tuyo") ---------------------------------------
+        "write.title": "Escribe el tuyo",
+        "write.intro": (
+            "Escribe o pega un programa con hilos y ejecútalo: lo verás en el mismo reproductor "
+            "que los escenarios, con su narración, «Tú eliges» y la exploración de todos los "
+            "órdenes. Cada programa ejecutado tiene su enlace permanente."
+        ),
+        "write.source": "Tu programa",
+        "write.help": (
+            "Tab sangra y Mayús+Tab quita sangría; para salir del editor pulsa Esc y después "
+            "Tab. Ctrl+Intro ejecuta."
+        ),
+        "write.run": "Ejecutar",
+        "write.running": "Ejecutando tu programa…",
+        "write.limits": "Límites",
+        "write.limit.size": "Como mucho {n} caracteres.",
+        "write.limit.time": "Cada ejecución se detiene a los {s} s.",
+        "write.limit.threads": "Como mucho {n} hilos.",
+        "write.limit.events": "Como mucho {n} eventos registrados.",
+        "write.limit.imports": "Se puede importar: {allowed}.",
+        "write.limit.params": (
+            "Las constantes en MAYÚSCULAS del nivel superior (HILOS = 3) son los valores del "
+            "programa: la API los acepta en «params»."
+        ),
+        "write.edit": "Editar este programa",
+        "write.gallery": "escribe o pega tu propio programa con hilos y míralo igual que estos.",
+        "write.starter": "Un ejemplo para empezar",
+        "write.save.title": "Guardar como escenario propio",
+        "write.save.intro": (
+            "Ponle un título y unas notas para tus estudiantes: tendrá su propia página y "
+            "podrás incrustarlo como un escenario más. Lo guardado no cambia nunca: si lo "
+            "editas y guardas otra vez, es un escenario nuevo con otra dirección."
+        ),
+        "write.save.name": "Título",
+        "write.save.notes": "Notas (opcional)",
+        "write.save.button": "Guardar",
+        "write.error.title": "El escenario necesita un título.",
+        "write.error.long": "«{field}» admite como mucho {n} caracteres; tiene {got}.",
+        "program.title": "Programa",
+        "program.custom": "Escenario propio",
+        "program.permalink": "Enlace del programa",
+        "program.none": "ninguno",
+        "program.line": "Ir a la línea {line}",
+        "program.type.bool": "True o False",
+        "program.type.int": "un número entero",
+        "program.type.float": "un número",
+        "program.type.str": "un texto",
+        "error.no_program": "No hay ningún programa guardado «{id}».",
+        "program.error.size": (
+            "El programa tiene {n} caracteres; el límite es {max}. Acórtalo un poco."
+        ),
+        "program.error.empty": "El programa está vacío: escribe algo antes de ejecutarlo.",
+        "program.error.syntax": "Línea {line}: error de sintaxis: {detail}.",
+        "program.error.source": "El programa no se puede leer: {detail}.",
+        "program.error.nesting": (
+            "El programa anida expresiones más hondo de lo que Python puede leer; sepáralas en "
+            "varias líneas."
+        ),
+        "program.error.relative": "Línea {line}: aquí no se admiten importaciones relativas.",
+        "program.error.import": (
+            "Línea {line}: aquí no se puede importar «{name}»; un programa de Hilos puede "
+            "importar {allowed}."
+        ),
+        "program.error.param.unknown": (
+            "«{name}» no es un valor de este programa; sus valores son sus constantes en "
+            "MAYÚSCULAS: {known}."
+        ),
+        "program.error.param.lines": (
+            "«{name}» ocupa varias líneas en el programa; escríbelo en una para darle valor."
+        ),
+        "program.error.param": (
+            "«{name}» tiene que ser {kind}, como en el programa; recibió {got}."
+        ),
+        "program.error.timeout": (
+            "Línea {line}: el programa seguía ejecutándose a los {s} s, el límite. ¿Un bucle "
+            "que no termina?"
+        ),
+        "program.error.timeout.nowhere": (
+            "El programa seguía ejecutándose a los {s} s, el límite. ¿Un bucle que no termina?"
+        ),
+        "program.error.threads": (
+            "Línea {line}: el programa intentó arrancar más de {n} hilos, el límite."
+        ),
+        "program.error.events": "El programa registró más de {n} eventos, el límite.",
+        "program.error.exception": "Línea {line}: el programa lanzó {type}: {detail}",
+        "program.error.exception.nowhere": "El programa lanzó {type}: {detail}",
+        "program.error.thread": (
+            "Línea {line}: {thread} lanzó {type}: {detail} (ese hilo terminó; el resto del "
+            "programa siguió, como en Python)"
+        ),
         "share.title": "Compartir / insertar",
         "share.permalink": "Enlace permanente",
         "share.options": "Opciones del reproductor insertado",
@@ -435,6 +528,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run.outcome": "Outcome",
         "error.title": "Could not do that",
         "error.busy": "The server is busy running other threads. Try again in a few seconds.",
+        "error.store": "Runs cannot be saved or read right now: the server's storage is not "
+        "answering. Try again in a while; if it goes on, tell whoever runs Hilos.",
         "error.no_run": "There is no saved run “{id}”.",
         "error.no_page": "There is no page at {path}.",
         "value.yes": "yes",
@@ -498,6 +593,93 @@ MESSAGES: dict[str, dict[str, str]] = {
         "embed.open": "Open in Hilos",
         "run.download": "Download (HTML, works offline)",
         "run.perfetto": "Export for Perfetto",
+        # -- Programs people write ("Write your own") ----------------------------------------
+        "write.title": "Write your own",
+        "write.intro": (
+            "Write or paste a program with threads and run it: you see it in the same player as "
+            "the scenarios, with its narration, “You choose” and the exploration of every "
+            "interleaving. Every program you run gets its own permalink."
+        ),
+        "write.source": "Your program",
+        "write.help": (
+            "Tab indents and Shift+Tab dedents; to leave the editor press Esc, then Tab. "
+            "Ctrl+Enter runs."
+        ),
+        "write.run": "Run",
+        "write.running": "Running your program…",
+        "write.limits": "Limits",
+        "write.limit.size": "At most {n} characters.",
+        "write.limit.time": "Each run is stopped after {s} s.",
+        "write.limit.threads": "At most {n} threads.",
+        "write.limit.events": "At most {n} recorded events.",
+        "write.limit.imports": "It may import: {allowed}.",
+        "write.limit.params": (
+            "Top-level UPPER_CASE constants (THREADS = 3) are the program's values: the API "
+            "takes them in “params”."
+        ),
+        "write.edit": "Edit this program",
+        "write.gallery": "write or paste a threaded program of your own and watch it like these.",
+        "write.starter": "An example to start from",
+        "write.save.title": "Save as a custom scenario",
+        "write.save.intro": (
+            "Give it a title and notes for your students: it gets a page of its own and you can "
+            "embed it like any scenario. What is saved never changes: edit it and save again, "
+            "and that is a new scenario with another address."
+        ),
+        "write.save.name": "Title",
+        "write.save.notes": "Notes (optional)",
+        "write.save.button": "Save",
+        "write.error.title": "The scenario needs a title.",
+        "write.error.long": "“{field}” takes at most {n} characters; it has {got}.",
+        "program.title": "Program",
+        "program.custom": "Custom scenario",
+        "program.permalink": "Program's permalink",
+        "program.none": "none",
+        "program.line": "Go to line {line}",
+        "program.type.bool": "True or False",
+        "program.type.int": "a whole number",
+        "program.type.float": "a number",
+        "program.type.str": "a string",
+        "error.no_program": "There is no saved program “{id}”.",
+        "program.error.size": (
+            "The program has {n} characters; the limit is {max}. Make it a little shorter."
+        ),
+        "program.error.empty": "The program is empty: write something before running it.",
+        "program.error.syntax": "Line {line}: syntax error: {detail}.",
+        "program.error.source": "The program cannot be read: {detail}.",
+        "program.error.nesting": (
+            "The program nests expressions deeper than Python can read; split them over "
+            "several lines."
+        ),
+        "program.error.relative": "Line {line}: relative imports are not allowed here.",
+        "program.error.import": (
+            "Line {line}: “{name}” cannot be imported here; a Hilos program may import {allowed}."
+        ),
+        "program.error.param.unknown": (
+            "“{name}” is not a value of this program; its values are its UPPER_CASE "
+            "constants: {known}."
+        ),
+        "program.error.param.lines": (
+            "“{name}” spans several lines in the program; write it on one to give it a value."
+        ),
+        "program.error.param": "“{name}” must be {kind}, as in the program; it got {got}.",
+        "program.error.timeout": (
+            "Line {line}: the program was still running after {s} s, the limit. A loop that "
+            "never ends?"
+        ),
+        "program.error.timeout.nowhere": (
+            "The program was still running after {s} s, the limit. A loop that never ends?"
+        ),
+        "program.error.threads": (
+            "Line {line}: the program tried to start more than {n} threads, the limit."
+        ),
+        "program.error.events": "The program recorded more than {n} events, the limit.",
+        "program.error.exception": "Line {line}: the program raised {type}: {detail}",
+        "program.error.exception.nowhere": "The program raised {type}: {detail}",
+        "program.error.thread": (
+            "Line {line}: {thread} raised {type}: {detail} (that thread ended; the rest of the "
+            "program went on, as in Python)"
+        ),
         "share.title": "Share / embed",
         "share.permalink": "Permalink",
         "share.options": "Options of the embedded player",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -16,8 +16,15 @@ from starlette.datastructures import QueryParams
 
 from ..analysis.narration import format_number
 from ..runner import ScenarioError
-from ..scenarios import ParamError, Scenario, UnknownScenario, get_scenario, load_scenarios
-from ..store import StoredRun
+from ..scenarios import (
+    Param,
+    ParamError,
+    Scenario,
+    UnknownScenario,
+    get_scenario,
+    load_scenarios,
+)
+from ..store import StoredRun, StoreUnavailable
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .runs import RunService, Saturated
@@ -25,6 +32,7 @@ from .templating import Pages, oembed_url
 
 __all__ = [
     "BadQuery",
+    "Moded",
     "Choosing",
     "Exploring",
     "explore_panel",
@@ -45,9 +53,27 @@ def page_lang(
 
 
 Lang = Annotated[str, Depends(page_lang)]
+ProgramView = Callable[[Request, StoredRun, str], Response | None]
 
 
-def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
+class Moded(Protocol):
+    """What the modes (watch, choose, explore) read of what they show: a scenario, or a
+    program someone wrote (whose values are part of it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, Param]: ...
+
+
+def page_router(
+    *,
+    service: RunService,
+    pages: Pages,
+    retry_after: int,
+    program_view: ProgramView | None = None,
+) -> APIRouter:
     router = APIRouter()
 
     def error_slot(request: Request, lang: str, status: int, message: str) -> Response:
@@ -197,6 +223,9 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
         except Saturated:
             status, context["error"], context["run"] = 429, MESSAGES[lang]["error.busy"], None
             headers["Retry-After"] = str(retry_after)
+        except StoreUnavailable:  # recorded, but not kept: no permalink to give
+            status, context["error"], context["run"] = 503, MESSAGES[lang]["error.store"], None
+            headers["Retry-After"] = str(retry_after)
         else:
             if not hx_request:
                 return RedirectResponse(f"/runs/{run.id}?lang={lang}{asked}", status_code=303)
@@ -252,6 +281,11 @@ def page_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRo
             "error": None,
             "oembed_url": oembed_url(request, f"/runs/{run.id}?lang={lang}"),
         }
+        if scenario is None and program_view is not None:
+            # A run of a program someone wrote: that program's page, with this run on it.
+            answer = program_view(request, run, lang)
+            if answer is not None:
+                return answer
         if scenario is None:
             return pages.render(request, "run.html", lang, **common)
         # A scenario's run is its page with this run on it: the same page "Run again" showed,
@@ -297,7 +331,7 @@ def _group_of(scenario: Scenario, lang: str) -> str:
     return _CONCEPT_GROUPS[-1][0][lang]
 
 
-def _param_problem(scenario: Scenario, params: dict[str, Any], lang: str) -> str | None:
+def _param_problem(scenario: Moded, params: dict[str, Any], lang: str) -> str | None:
     """The first value of the form that does not fit its parameter, said in `lang` with the
     label the student sees (the runner would say it in English, by the constant's name)."""
     for name, value in params.items():
@@ -350,7 +384,7 @@ class Choosing:
     choices: list[str] = field(default_factory=list)
     then_run: bool = False
 
-    def lang_query(self, scenario: Scenario) -> str:
+    def lang_query(self, scenario: Moded) -> str:
         """What the other language's link adds to `?lang=`: the mode and the values. The
         choices are thread names in this language; choose.js translates them on the way."""
         return "&" + urlencode({"mode": "choose"} | _query_values(scenario, self.params))
@@ -364,7 +398,7 @@ class Exploring:
     params: dict[str, Any] = field(default_factory=dict)
     preemptions: int = DEFAULT_PREEMPTIONS
 
-    def query(self, scenario: Scenario) -> dict[str, str]:
+    def query(self, scenario: Moded) -> dict[str, str]:
         """The mode, the values and the bound as the address writes them (defaults left out)."""
         shown = {"mode": "explore"} | _query_values(scenario, self.params)
         if self.preemptions != DEFAULT_PREEMPTIONS:
@@ -393,7 +427,7 @@ def parse_choices(text: str) -> list[str] | None:
     return names
 
 
-def read_mode(query: QueryParams, scenario: Scenario, lang: str) -> Choosing | Exploring | None:
+def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Exploring | None:
     """The page's mode from its address: None to play the scenario's run, else where the
     chooser or the explorer starts. Raises BadQuery naming what does not fit."""
     mode = query.get("mode") or "play"
@@ -439,7 +473,7 @@ def read_predict(query: QueryParams, scenario: Scenario | None, lang: str) -> di
     return scenario.prediction.to_json(lang)
 
 
-def _address_values(query: QueryParams, scenario: Scenario, lang: str) -> dict[str, Any]:
+def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
     """The scenario's values the address gives (the last of each), coerced; BadQuery names the
     first that does not fit, with the label the student sees."""
     sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
@@ -450,7 +484,7 @@ def _address_values(query: QueryParams, scenario: Scenario, lang: str) -> dict[s
 
 
 def explore_panel(
-    scenario: Scenario,
+    scenario: Moded,
     lang: str,
     exploring: Exploring,
     *,
@@ -498,7 +532,7 @@ def explore_panel(
 
 
 def mode_links(
-    scenario: Scenario,
+    scenario: Moded,
     lang: str,
     values: Mapping[str, Any],
     *,
@@ -518,7 +552,7 @@ def mode_links(
     }
 
 
-def _query_values(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, str]:
+def _query_values(scenario: Moded, values: Mapping[str, Any]) -> dict[str, str]:
     """The values that differ from the scenario's defaults, as an address writes them."""
     shown: dict[str, str] = {}
     for name, value in values.items():

@@ -23,6 +23,7 @@ __all__ = ["Saturated", "RunExecutor", "RunService"]
 
 T = TypeVar("T")
 _ANALYSES_KEPT = 256  # of about 20-80 KB each
+_CLAIM_POLL = 0.1  # seconds between looks for a default run another replica is recording
 
 
 class Saturated(Exception):
@@ -75,7 +76,10 @@ class RunService:
         self.store = store
         self.executor = executor
         self.max_seconds = max_seconds
-        self._default_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._default_locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+        # A claim on recording a default run older than a run can take (waiting for a worker
+        # included) was left by a replica that died: another one takes it over.
+        self._claim_stale = max_seconds * 4 + 30
         # Analyses in the other language, for runs viewed in a language they were not
         # recorded in: computed once per (run, language), the most recent kept.
         self._analyses: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
@@ -139,6 +143,8 @@ class RunService:
             status=trace.outcome.status,
             default_for=(scenario.id, lang, scenario.version(lang)) if default else None,
         )
+        if default:  # the first default saved stays; a replica that took over late gets it
+            return self.store.default_run(scenario.id, lang, scenario.version(lang)) or run
         return run
 
     def _schedule(
@@ -177,14 +183,26 @@ class RunService:
         return await self.executor.run(lambda: self._record(scenario, lang, params, False))
 
     async def default_run(self, scenario: Scenario, lang: str) -> StoredRun:
-        """The scenario's run with default parameters, recorded once and then reused."""
-        version = scenario.version(lang)
-        stored = self.store.default_run(scenario.id, lang, version)
+        """The scenario's run with default parameters, recorded once and then reused: once
+        per process (an asyncio lock) and once across the replicas sharing the database (a
+        claim in it; the others wait for the run it records)."""
+        key = (scenario.id, lang, scenario.version(lang))
+        stored = await asyncio.to_thread(self.store.default_run, *key)
         if stored is not None:
             return stored
-        lock = self._default_locks.setdefault((scenario.id, lang), asyncio.Lock())
-        async with lock:
-            stored = self.store.default_run(scenario.id, lang, version)
-            if stored is None:
-                stored = await self.executor.run(lambda: self._record(scenario, lang, {}, True))
-            return stored
+        async with self._default_locks.setdefault(key, asyncio.Lock()):
+            while True:
+                stored = await asyncio.to_thread(self.store.default_run, *key)
+                if stored is not None:
+                    return stored
+                if await asyncio.to_thread(self.store.claim_default, key, self._claim_stale):
+                    break
+                await asyncio.sleep(_CLAIM_POLL)  # another replica is recording it
+            try:
+                # Shielded: a reader who leaves does not leave the claim behind unfinished.
+                return await asyncio.shield(
+                    self.executor.run(lambda: self._record(scenario, lang, {}, True))
+                )
+            except Exception:
+                await asyncio.to_thread(self.store.release_default, key)
+                raise

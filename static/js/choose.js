@@ -53,7 +53,10 @@ class Chooser {
     this.root = root;
     this.s = strings();
     const data = root.dataset;
-    this.request = { scenario: data.scenario, lang: data.lang, params: JSON.parse(data.params || "{}") };
+    // A scenario by its id and values, or a program someone wrote (its source and values).
+    this.request = data.request
+      ? { ...JSON.parse(data.request), lang: data.lang }
+      : { scenario: data.scenario, lang: data.lang, params: JSON.parse(data.params || "{}") };
     this.choices = JSON.parse(data.choices || "[]");
     this.thenRun = data.then === "run";
     this.answers = new Map();
@@ -424,7 +427,9 @@ function current() {
 
 document.addEventListener("keydown", (ev) => {
   if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || !/^[1-9]$/.test(ev.key)) return;
-  if (ev.target.closest && ev.target.closest("input, select, textarea, [contenteditable]")) return;
+  // Typing stays typing, also in the program editor (whose text is inside a shadow root).
+  const target = ev.composedPath()[0] || ev.target;
+  if (target.closest && target.closest("input, select, textarea, [contenteditable]")) return;
   const chooser = current();
   if (chooser && chooser.press(Number(ev.key))) ev.preventDefault();
 });

@@ -94,7 +94,9 @@ class Explorer {
       read.input.focus();
       return;
     }
-    this.request = { scenario: this.root.dataset.scenario, lang: this.lang, params: read.params, preemptions: read.preemptions };
+    // A program someone wrote carries its source and values; a scenario, its id.
+    const given = this.root.dataset.request ? JSON.parse(this.root.dataset.request) : { scenario: this.root.dataset.scenario, params: {} };
+    this.request = { ...given, lang: this.lang, params: { ...given.params, ...read.params }, preemptions: read.preemptions };
     this.remember(read.params, read.preemptions);
     this.post(this.request);
   }

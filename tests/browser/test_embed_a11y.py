@@ -126,11 +126,14 @@ def axe_page(browser: Browser) -> Iterator[Page]:
         "/embed/scenarios/race-condition?predict=1",
         "/scenarios/deadlock?predict=1",
         "/scenarios/no-such-scenario",
+        "/write",
     ],
 )
 def test_axe_finds_no_violations(server: Server, axe_page: Page, path: str, lang: str) -> None:
     axe_page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-    if "no-such" not in path and path != "/":
+    if path == "/write":
+        expect(axe_page.locator("form.program-form[data-editor=ready]")).to_have_count(1)
+    elif "no-such" not in path and path != "/":
         expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
         if "predict" in path:
             assert run_axe(axe_page) == []  # the question, before any answer
@@ -153,6 +156,36 @@ def test_axe_on_a_saved_run_and_its_embed(server: Server, axe_page: Page) -> Non
         axe_page.goto(server.url + path)
         expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
         assert run_axe(axe_page) == []
+
+
+def test_axe_on_a_program_its_modes_and_its_embed(server: Server, axe_page: Page) -> None:
+    source = "import threading\nlock = threading.Lock()\ndef f():\n    with lock:\n" + (
+        "        pass\nts = [threading.Thread(target=f) for _ in range(2)]\n"
+        "for t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n"
+    )
+    answer = axe_page.request.post(server.url + "/api/runs", data={"source": source})
+    program = answer.json()["program"]
+    saved = axe_page.request.post(
+        server.url + "/api/programs", data={"program": program, "title": "Two", "notes": "N"}
+    ).json()["id"]
+    for path in (f"/programs/{program}", f"/programs/{saved}", f"/embed/programs/{saved}"):
+        for lang in ("es", "en"):
+            axe_page.goto(f"{server.url}{path}?lang={lang}")
+            expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+            assert run_axe(axe_page) == [], (path, lang)
+    axe_page.goto(f"{server.url}/programs/{program}?lang=en&mode=choose")
+    expect(axe_page.locator(".chooser[data-state=ready]")).to_have_count(1, timeout=20_000)
+    assert run_axe(axe_page) == []
+    axe_page.goto(f"{server.url}/write?lang=en")
+    axe_page.locator(".program-actions button[type=submit]").click()
+    expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    assert run_axe(axe_page) == []  # after a run through htmx: the swapped result
+    axe_page.locator(".cm-content").click()
+    axe_page.keyboard.press("Control+a")
+    axe_page.keyboard.insert_text("import os\n")
+    axe_page.keyboard.press("Control+Enter")
+    expect(axe_page.locator("#run-error .program-problem")).to_have_count(1, timeout=20_000)
+    assert run_axe(axe_page) == []  # with a problem on screen and its line marked
 
 
 def test_reduced_motion_plays_one_step_at_a_time(server: Server, browser: Browser) -> None:

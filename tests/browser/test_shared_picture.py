@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.export import standalone_html
-from app.store import RunStore
+from app.store import SQLiteStore
 from app.web.i18n import MESSAGES
 
 from ..test_export_shared import shared_document
@@ -33,7 +33,7 @@ _ids = itertools.count(1)
 def save(server: Server, document: dict[str, Any]) -> str:
     run_id = f"shared{next(_ids):06d}"
     document = document | {"id": run_id, "url": f"/runs/{run_id}"}
-    RunStore(server.db).save(
+    SQLiteStore(server.db).save(
         json.dumps(document).encode(),
         run_id=run_id,
         scenario=document["scenario"],

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from app.export import run_document
 from app.scenarios import get_scenario
-from app.store import RunStore
+from app.store import SQLiteStore
 from app.tracing import Trace
 from app.web.i18n import MESSAGES
 
@@ -186,7 +186,7 @@ def test_a_run_saved_in_trace_format_1_still_plays(server: Server, page: Page) -
     v1 = json.loads((ROOT / "tests" / "data" / "trace-v1-producer-consumer.json").read_text())
     trace = Trace.from_json(v1)
     document = run_document(trace, "es", "v1saved00001") | {"trace": v1}
-    RunStore(server.db).save(
+    SQLiteStore(server.db).save(
         json.dumps(document).encode(),
         run_id="v1saved00001",
         scenario=trace.scenario,
