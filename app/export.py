@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from .analysis import analyse
+from .analysis import analyse, current_analysis
 from .paths import STATIC
 from .scenarios import UnknownScenario, get_scenario
 from .tracing import Trace
@@ -22,7 +22,7 @@ __all__ = ["perfetto", "run_document", "standalone_html"]
 # The player's modules in dependency order; bundled into one classic script for a file that
 # must work from disk (browsers refuse ES module imports from file:// pages).
 _MODULES = (
-    "js/model.js", "js/shared.js", "js/lanes.js", "js/describe.js", "js/player.js"
+    "js/model.js", "js/describe.js", "js/shared.js", "js/palette.js", "js/lanes.js", "js/player.js"
 )  # fmt: skip
 _PID = 1
 
@@ -54,7 +54,8 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
     stale read to the write that used it.
     """
     trace = Trace.from_json(document["trace"])
-    analysis = document.get("analysis") or analyse(trace).to_json(document.get("lang") or "en")
+    found = analyse(trace)
+    analysis = current_analysis(document, found)
     labels = {o.id: o.label for o in trace.objects}
     times = [ev.t for ev in trace.events]
     end = times[-1] if times else 0
@@ -64,28 +65,29 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
     for order, th in enumerate(trace.threads):
         events.append(_meta("thread_name", th.id + 1, {"name": f"{th.name} (#{th.id})"}))
         events.append(_meta("thread_sort_index", th.id + 1, {"sort_index": order}))
-    for iv in analysis["intervals"]:
-        if iv["state"] == "finished":
+    for iv in found.intervals:
+        if iv.state == "finished":
             continue
-        start, stop = iv["t_from"], iv["t_to"] if iv["t_to"] is not None else end
-        name = iv["state"] if not iv["object"] else f"{iv['state']}: {labels.get(iv['object'])}"
-        args = {k: iv[k] for k in ("kind", "holder", "joined") if iv[k] is not None}
+        start, stop = iv.t_start, iv.t_end if iv.t_end is not None else end
+        name = iv.state if not iv.obj else f"{iv.state}: {labels.get(iv.obj)}"
+        detail = {"kind": iv.kind, "holder": iv.holder, "joined": iv.joined}
+        args = {k: v for k, v in detail.items() if v is not None}
         events.append(
-            {"name": name, "cat": iv["state"], "ph": "X", "pid": _PID, "tid": iv["thread"] + 1,
+            {"name": name, "cat": iv.state, "ph": "X", "pid": _PID, "tid": iv.thread + 1,
              "ts": us(start), "dur": max(us(stop) - us(start), 0.001), "args": args}
         )  # fmt: skip
-    for n, link in enumerate(analysis["links"]):
-        source, target = trace.events[link["from"]], trace.events[link["to"]]
-        common = {"name": link["kind"], "cat": "handoff", "id": n + 1, "pid": _PID}
+    for n, link in enumerate(found.links):
+        source, target = trace.events[link.start], trace.events[link.end]
+        common = {"name": link.kind, "cat": "handoff", "id": n + 1, "pid": _PID}
         events.append(common | {"ph": "s", "tid": source.thread + 1, "ts": us(source.t)})
         events.append(common | {"ph": "f", "bp": "e", "tid": target.thread + 1, "ts": us(target.t)})
-    for queue in analysis["queues"]:
-        for index, size in queue["sizes"]:
+    for queue, sizes in sorted(found.timeline.queue_sizes.items()):
+        for index, size in sizes:
             events.append(
-                {"name": labels.get(queue["object"], "queue"), "ph": "C", "pid": _PID, "tid": 0,
+                {"name": labels.get(queue, "queue"), "ph": "C", "pid": _PID, "tid": 0,
                  "ts": us(times[index] if index < len(times) else 0), "args": {"size": size}}
             )  # fmt: skip
-    events.extend(_shared(trace, analysis, len(analysis["links"])))
+    events.extend(_shared(trace, analysis, len(found.links)))
     for ev in trace.events:
         if ev.kind == "print":
             events.append(
@@ -208,6 +210,9 @@ def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
         lang = "es"
     words = MESSAGES[lang]
     strings = {k: v for k, v in words.items() if k.startswith(("player.", "state.", "outcome."))}
+    # A document saved in an older analysis format: the file has no server to ask, so the
+    # analysis is made again here from the trace.
+    document = document | {"analysis": current_analysis(document)}
     trace = document["trace"]
     run_id = document.get("id") or ""
     # A scenario's run is titled and introduced as on the site, in the page's language.

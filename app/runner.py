@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from .instrument import instrument
 from .tracing import Recorder, RunAborted, Trace
 from .tracing.controller import Controller
-from .tracing.supervisor import supervise
+from .tracing.supervisor import program_over, stuck, supervise
 from .tracing.threads import error_line, start_main
 
 __all__ = [
@@ -322,6 +322,11 @@ def run_source(
         speedups=speedups,
         control=control,
     )
+    if control is not None:
+        control.ends(
+            stuck=lambda: stuck(rec, rec.registry.live()),
+            over=lambda: program_over(rec, rec.registry.live()),
+        )
     modules = dict(rec.modules)
     modules["random"] = _seeded_random(seed)
     namespace: dict[str, Any] = {

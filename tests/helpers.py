@@ -46,3 +46,10 @@ def python3(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
         check=False,
     )
+
+
+def told(analysis: dict[str, Any], trace: Trace) -> list[dict[str, Any]]:
+    """The narration of an analysis document written out, as {index, text} rows."""
+    from app.analysis.narration import render
+
+    return [{"index": i, "text": text} for i, text in render(analysis["narration"], trace)]

@@ -9,6 +9,8 @@ import pytest
 
 from app.analysis import Analysis, analyse
 from app.analysis.catalog import CATALOG
+from app.analysis.document import rows
+from app.analysis.narration import render
 from app.runner import run_source
 from app.scenarios import get_scenario, load_scenarios
 from app.tracing import Trace
@@ -56,6 +58,13 @@ def contended_lock() -> Trace:
     )
 
 
+def links(data: dict[str, Any]) -> list[tuple[str, int, int, int]]:
+    kinds = data["tables"]["link"]
+    return [
+        (kinds[r["kind"]], r["to"] - r["back"], r["to"], r["object"]) for r in rows(data["links"])
+    ]
+
+
 def intervals_of(analysis: Analysis, thread: int) -> list[tuple[Any, ...]]:
     return [
         (iv.state, iv.start, iv.end, iv.obj, iv.holder)
@@ -74,17 +83,12 @@ def test_a_blocked_thread_waits_for_the_lock_held_by_the_other() -> None:
     ]
     assert intervals_of(analysis, 1)[0] == ("running", 0, 7, None, None)
     data = analysis.to_json("en")
-    assert data["locks"] == [
-        {
-            "object": 1,
-            "holds": [
-                {"thread": 1, "from": 2, "to": 4, "t_from": 1 * MS, "t_to": 5 * MS},
-                {"thread": 2, "from": 5, "to": 6, "t_from": 6 * MS, "t_to": 7 * MS},
-            ],
-            "max_waiters": 1,
-        }
+    assert data["locks"] == [{"object": 1, "max_waiters": 1}]
+    assert rows(data["holds"]) == [
+        {"object": 1, "thread": 1, "from": 2, "length": 2},
+        {"object": 1, "thread": 2, "from": 5, "length": 1},
     ]
-    assert data["links"] == [{"kind": "handoff", "from": 4, "to": 5, "object": 1}]
+    assert links(data) == [("handoff", 4, 5, 1)]
     stats = data["stats"]
     assert stats["locks"] == [
         {"object": 1, "acquisitions": 2, "contended": 1, "blocked_ns": 4 * MS}
@@ -97,8 +101,8 @@ def test_a_blocked_thread_waits_for_the_lock_held_by_the_other() -> None:
 
 def test_narration_says_who_waits_for_whom_in_both_languages() -> None:
     analysis = analyse(contended_lock())
-    en = {s["index"]: s["text"] for s in analysis.to_json("en")["narration"]}
-    es = {s["index"]: s["text"] for s in analysis.to_json("es")["narration"]}
+    en = dict(render(analysis.to_json("en")["narration"], analysis.trace))
+    es = dict(render(analysis.to_json("es")["narration"], analysis.trace))
     assert en[3] == "T2 waits for `lock_1`, held by T1."
     assert es[3] == "T2 espera `lock_1`, que tiene T1."
     assert en[5] == "T2 gets `lock_1` after waiting 4.0 ms."
@@ -173,13 +177,15 @@ def test_each_get_is_linked_to_the_put_of_that_item(kind: str, taken: list[Any])
     steps += [(10 + k, 2, "get", 1, value) for k, value in enumerate(taken)]
     data = analyse(build(steps, objects=((kind, "q"),))).to_json("en")
     put_at = {value: k for k, value in enumerate(values)}
-    assert [(link["from"], link["to"]) for link in data["links"]] == [
+    [queue] = data["queues"]
+    taken_at = {item["put"]: item["put"] + item["wait"] for item in rows(queue["items"])}
+    assert sorted((put, got) for put, got in taken_at.items()) == sorted(
         (put_at[value], 3 + k) for k, value in enumerate(taken)
-    ]
-    assert data["queues"] == [
-        {"object": 1, "sizes": [[0, 0], [0, 1], [1, 2], [2, 3], [3, 2], [4, 1], [5, 0]],
-         "max_size": 3}
-    ]  # fmt: skip
+    )
+    sizes = rows({"at": queue["sizes"]["at"], "n": queue["sizes"]["n"]})
+    expected = [(0, 0), (0, 1), (1, 2), (2, 3), (3, 2), (4, 1), (5, 0)]
+    assert [(r["at"], r["n"]) for r in sizes] == expected
+    assert queue["max_size"] == 3 and links(data) == []  # item links come from `items`
 
 
 def test_set_wakes_the_waiters_and_the_flag_follows() -> None:
@@ -195,12 +201,9 @@ def test_set_wakes_the_waiters_and_the_flag_follows() -> None:
         objects=(("Event", "esperar"),),
     )
     data = analyse(trace).to_json("es")
-    assert [(link["kind"], link["from"], link["to"]) for link in data["links"]] == [
-        ("wake", 2, 3),
-        ("wake", 2, 4),
-    ]
-    assert data["flags"] == [{"object": 1, "changes": [[0, False], [2, True], [5, False]]}]
-    said = {s["index"]: s["text"] for s in data["narration"]}
+    assert links(data) == [("wake", 2, 3, 1), ("wake", 2, 4, 1)]
+    assert data["flags"] == [{"object": 1, "at": [0, 2, 5], "on": [False, True, False]}]
+    said = dict(render(data["narration"], trace))
     assert said[0] == "T1 espera la señal `esperar`."
     assert said[2] == "MainThread activa `esperar`: quien la espera despierta."
 
@@ -218,9 +221,9 @@ def test_a_thread_end_is_linked_to_the_join_it_released() -> None:
     )
     analysis = analyse(trace)
     data = analysis.to_json("en")
-    assert data["links"] == [{"kind": "join", "from": 1, "to": 2, "object": None}]
+    assert links(data) == [("join", 1, 2, 0)]
     assert intervals_of(analysis, 0)[0][:3] == ("waiting", 0, 2)
-    said = {s["index"]: s["text"] for s in data["narration"]}
+    said = dict(render(data["narration"], trace))
     assert said[3] == "MainThread waits for T2 to finish, at most 0.5 s."
     assert said[4] == "MainThread stops waiting, but T2 is still alive."
 
@@ -245,12 +248,15 @@ def test_the_deadlock_cycle_is_placed_on_the_requests_that_close_it() -> None:
         request = trace.events[step["request"]]
         assert request.kind == "acquire_request"
         assert request.thread == step["thread"] and request.obj == step["object"]
-    sentence = next(s["text"] for s in data["narration"] if s["index"] == ending["index"])
+    sentence = dict(render(data["narration"], trace))[ending["index"]]
     assert sentence.startswith("Deadlock: ") and sentence.count("held by") == 2
-    for step in ending["cycle"]:  # blocked right up to the end: stopped, not running again
-        own = [iv for iv in data["intervals"] if iv["thread"] == step["thread"]]
-        assert [iv["state"] for iv in own[-2:]] == ["blocked", "finished"]
-        assert own[-1]["how"] == "deadlock"
+    states = data["tables"]["state"]
+    marks = data["tables"]["mark"]
+    stopped = {m["thread"] for m in rows(data["marks"]) if marks[m["kind"]] == "stopped"}
+    for step in ending["cycle"]:  # blocked right up to the end: stopped by Hilos, not finished
+        own = [iv for iv in rows(data["intervals"]) if iv["thread"] == step["thread"]]
+        assert states[own[-1]["state"]] == "blocked" and own[-1]["from"] <= step["request"]
+        assert step["thread"] in stopped
     longest = data["stats"]["longest_wait"]
     assert longest["cut"] is True  # an endless wait, measured only until the run was stopped
     assert analyse(recorded("lock")).to_json("en")["stats"]["longest_wait"]["cut"] is False
@@ -269,7 +275,7 @@ def test_the_stall_set_names_what_each_thread_waits_in() -> None:
     assert stall is not None and data["deadlock"] is None
     kinds = {trace.events[step["request"]].kind for step in stall["waiting"]}
     assert kinds == {"queue_join_request", "get_request"}
-    sentence = next(s["text"] for s in data["narration"] if s["index"] == stall["index"])
+    sentence = dict(render(data["narration"], trace))[stall["index"]]
     assert "join() of `tasks`" in sentence and "get() of `tasks`" in sentence
 
 
@@ -287,32 +293,36 @@ def test_invariants_on_every_scenario(scenario_id: str) -> None:
     trace = recorded(scenario_id)
     analysis = analyse(trace)
     data = analysis.to_json("en")
-    end = trace.events[-1].t
-    for link in data["links"]:
-        assert link["from"] < link["to"], link
+    tables = data["tables"]
+    assert data["format"] == 3
+    for link in rows(data["links"]):
+        assert 0 < link["back"], link
+    # The columns decode to the very intervals of the analysis: a thread's intervals follow
+    # one another, so each one ends where the next one starts (the last one open).
+    decoded = rows(data["intervals"])
+    assert [(r["thread"], r["from"], tables["state"][r["state"]]) for r in decoded] == [
+        (iv.thread, iv.start, iv.state) for iv in analysis.intervals
+    ]
     for thread in trace.threads:
-        own = [iv for iv in data["intervals"] if iv["thread"] == thread.id]
-        if not own:
-            continue
+        own = [iv for iv in analysis.intervals if iv.thread == thread.id]
         for before, after in zip(own, own[1:], strict=False):
-            assert before["to"] == after["from"] and before["t_to"] == after["t_from"]
-        assert own[-1]["to"] is None
-        lived = sum(
-            (iv["t_to"] if iv["t_to"] is not None else end) - iv["t_from"]
-            for iv in own
-            if iv["state"] != "finished"
-        )
-        finished = own[-1]["t_from"] if own[-1]["state"] == "finished" else end
-        assert lived == finished - own[0]["t_from"]
-    holds = {lock["object"]: lock["holds"] for lock in data["locks"]}
-    for iv in data["intervals"]:
-        if iv["state"] == "blocked" and iv["holder"] is not None and iv["holder"] != iv["thread"]:
+            assert before.end == after.start and before.t_end == after.t_start
+        assert not own or own[-1].end is None
+    # A thread blocked on a lock waits for a thread that holds it then.
+    holds = rows(data["holds"])
+    for iv in analysis.intervals:
+        if iv.state == "blocked" and iv.holder is not None and iv.holder != iv.thread:
             assert any(
-                h["thread"] == iv["holder"]
-                and h["from"] < iv["from"]
-                and (h["to"] is None or h["to"] > iv["from"])
-                for h in holds[iv["object"]]
+                h["object"] == iv.obj
+                and h["thread"] == iv.holder
+                and h["from"] < iv.start
+                and (h["length"] < 0 or h["from"] + h["length"] > iv.start)
+                for h in holds
             ), iv
-    spanish = analysis.to_json("es")["narration"]
-    assert [s["index"] for s in spanish] == [s["index"] for s in data["narration"]]
-    assert all(s["text"] and "{" not in s["text"] for s in spanish + data["narration"])
+    english = render(data["narration"], trace)
+    spanish = render(analysis.to_json("es")["narration"], trace)
+    assert [i for i, _ in spanish] == [i for i, _ in english]
+    assert all(text and "{" not in text for _, text in spanish + english)
+    # No sentence object per event: a template per key, values only where one is needed.
+    narration = data["narration"]
+    assert len(narration["templates"]) == len(narration["keys"]) <= len(CATALOG["en"]) + 1

@@ -308,7 +308,7 @@ def test_the_api_answers_a_schedule_with_the_run_up_to_the_next_decision(
     assert document["outcome"]["status"] == "paused"
     offered = document["schedule"]["next"]
     assert len(offered) >= 2
-    assert document["analysis"]["narration"]
+    assert document["analysis"]["narration"]["index"]
     # One more choice: the run grows by that step, and replays the same way every time.
     body = {"scenario": "race-condition", "lang": "en", "choices": [offered[-1]["thread"]]}
     second = client.post("/api/schedules", json=body).json()

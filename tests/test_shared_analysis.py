@@ -11,6 +11,8 @@ from app.analysis.catalog import CATALOG
 from app.tracing import Trace
 from app.tracing.trace import Event, ObjectInfo, Outcome, ThreadInfo
 
+from .helpers import told
+
 Step = tuple[int, str, int, Any, int]  # thread, kind, object, arg, line
 
 COUNTER = (("Variable", "counter"),)
@@ -55,7 +57,8 @@ def locked(thread: int, body: list[Step], lock: int = 2) -> list[Step]:
 
 def shared_json(trace: Trace, lang: str = "en") -> dict[str, Any]:
     data = analyse(trace).to_json(lang)
-    return {key: data[key] for key in ("variables", "lost_updates", "races", "narration")}
+    shared = {key: data[key] for key in ("variables", "lost_updates", "races")}
+    return shared | {"narration": told(data, trace)}
 
 
 def said(data: dict[str, Any]) -> dict[int, str]:

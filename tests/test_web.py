@@ -17,9 +17,12 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.scenarios import Param, Scenario, get_scenario, load_scenarios
 from app.settings import Settings
+from app.tracing import Trace
 from app.tracing.trace import SCHEMA, unpack
 from app.web.i18n import MESSAGES
 from app.web.runs import RunService
+
+from .helpers import told
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -330,7 +333,8 @@ def test_a_run_viewed_in_the_other_language_gets_its_sentences_in_that_language(
     run_id = document["id"]
     english = client.get(f"/api/runs/{run_id}/analysis?lang=en")
     assert english.status_code == 200 and "max-age" in english.headers["cache-control"]
-    texts = [s["text"] for s in english.json()["narration"]]
+    trace = Trace.from_json(document["trace"])
+    texts = [s["text"] for s in told(english.json(), trace)]
     assert any(t.startswith("Deadlock: ") for t in texts)
     assert not any(t.startswith("Interbloqueo: ") for t in texts)
     # The same facts, only the words differ; in the run's own language it is what was saved.
@@ -359,7 +363,8 @@ def test_a_saved_run_carries_its_analysis_in_the_run_language(client: TestClient
     document = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()
     analysis = document["analysis"]
     assert analysis["deadlock"]["index"] < len(unpack(document["trace"]["events"]["t"], "t"))
-    assert any(s["text"].startswith("Interbloqueo: ") for s in analysis["narration"])
+    sentences = told(analysis, Trace.from_json(document["trace"]))
+    assert any(s["text"].startswith("Interbloqueo: ") for s in sentences)
     assert analysis["lock_order"]["potential_deadlocks"]
 
 

@@ -8,16 +8,18 @@ narration. No I/O, no threads, no clock.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from ..tracing import Trace
+from .document import analysis_json, is_current
 from .lockorder import OrderEdge, PotentialDeadlock, lock_order
-from .narration import Words, lost_sentence, narrate, race_sentence
+from .narration import Words, lost_sentence, narration_columns, race_sentence
 from .shared import SharedData, shared_data
 from .timeline import Interval, Link, Timeline, replay
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "current_analysis"]
 
 _STATES = ("running", "blocked", "waiting", "sleeping")
 
@@ -90,99 +92,74 @@ class Analysis:
         return words.say(key, locks=joined, steps=words.messages["sep"].join(steps))
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        """Everything the player shows, as JSON, with the sentences in `lang`."""
-        narration = narrate(self.trace, self.timeline, lang, self.shared.lost_updates)
+        """Everything the player shows, as JSON (format 3, `document.py`), the narration's
+        templates in `lang`."""
+        narration = narration_columns(self.trace, self.timeline, lang, self.shared.lost_updates)
         timeline, end = self.timeline, self.timeline.end_t
         locks = sorted({hold.obj for hold in timeline.holds} | set(timeline.max_waiters))
         longest = self.longest_wait()
-        return {
-            "intervals": [_interval_json(iv) for iv in self.intervals],
-            "locks": [
-                {
-                    "object": lock,
-                    "holds": [
-                        {
-                            "thread": h.thread,
-                            "from": h.start,
-                            "to": h.end,
-                            "t_from": h.t_start,
-                            "t_to": h.t_end,
-                        }
-                        for h in timeline.holds
-                        if h.obj == lock
+        spent: dict[tuple[int, str], int] = defaultdict(int)
+        blocked: dict[int, int] = defaultdict(int)
+        for iv in self.intervals:
+            spent[iv.thread, iv.state] += iv.length(end)
+            if iv.state == "blocked" and iv.obj:
+                blocked[iv.obj] += iv.length(end)
+        return (
+            analysis_json(self, lang, narration)
+            | {
+                "stats": {
+                    "threads": [
+                        {"thread": th.id} | {f"{s}_ns": spent[th.id, s] for s in _STATES}
+                        for th in self.trace.threads
                     ],
-                    "max_waiters": timeline.max_waiters.get(lock, 0),
-                }
-                for lock in locks
-            ],  # fmt: skip
-            "queues": [
-                {
-                    "object": q,
-                    "sizes": [list(p) for p in sizes],
-                    "max_size": max(s for _, s in sizes),
-                }
-                for q, sizes in sorted(timeline.queue_sizes.items())
-            ],
-            "flags": [
-                {"object": e, "changes": [list(c) for c in changes]}
-                for e, changes in sorted(timeline.flags.items())
-            ],
-            "links": [
-                {"kind": link.kind, "from": link.start, "to": link.end, "object": link.obj}
-                for link in self.links
-            ],
-            "stats": {
-                "threads": [
-                    {"thread": th.id} | {f"{s}_ns": self.time_in(th.id, s) for s in _STATES}
-                    for th in self.trace.threads
-                ],
-                "locks": [
-                    {
-                        "object": lock,
-                        "acquisitions": timeline.acquisitions.get(lock, 0),
-                        "contended": timeline.contended.get(lock, 0),
-                        "blocked_ns": self.blocked_on(lock),
-                    }
-                    for lock in locks
-                ],
-                "longest_wait": None
-                if longest is None
-                else {
-                    "thread": longest.thread,
-                    "object": longest.obj,
-                    "ns": longest.length(end),
-                    "from": longest.start,
-                    "to": longest.end,
-                    "cut": self._cut_short(longest),
+                    "locks": [
+                        {
+                            "object": lock,
+                            "acquisitions": timeline.acquisitions.get(lock, 0),
+                            "contended": timeline.contended.get(lock, 0),
+                            "blocked_ns": blocked[lock],
+                        }
+                        for lock in locks
+                    ],
+                    "longest_wait": None
+                    if longest is None
+                    else {
+                        "thread": longest.thread,
+                        "object": longest.obj,
+                        "ns": longest.length(end),
+                        "from": longest.start,
+                        "to": longest.end,
+                        "cut": self._cut_short(longest),
+                    },
                 },
-            },
-            "deadlock": self._ending("deadlock"),
-            "stall": self._ending("stalled"),
-            "lock_order": {
-                "edges": [
-                    {
-                        "first": e.first,
-                        "second": e.second,
-                        "thread": e.thread,
-                        "line": e.line,
-                        "index": e.index,
-                    }
-                    for e in self.order_edges
-                ],
-                "potential_deadlocks": [
-                    {
-                        "locks": list(p.locks),
-                        "threads": [e.thread for e in p.edges],
-                        "lines": [e.line for e in p.edges],
-                        "text": self.potential_text(p, lang),
-                    }
-                    for p in self.potential
-                ],
-            },  # fmt: skip
-            "narration": [
-                {"index": s.index, "thread": s.thread, "text": s.text} for s in narration
-            ],
-        } | self._shared_json(lang)
+                "deadlock": self._ending("deadlock"),
+                "stall": self._ending("stalled"),
+                "lock_order": {
+                    "edges": [
+                        {
+                            "first": e.first,
+                            "second": e.second,
+                            "thread": e.thread,
+                            "line": e.line,
+                            "index": e.index,
+                        }
+                        # The first witness of each (first, second, thread): a loop that nests
+                        # two locks a thousand times says it once.
+                        for e in _first_witnesses(self.order_edges)
+                    ],
+                    "potential_deadlocks": [
+                        {
+                            "locks": list(p.locks),
+                            "threads": [e.thread for e in p.edges],
+                            "lines": [e.line for e in p.edges],
+                            "text": self.potential_text(p, lang),
+                        }
+                        for p in self.potential
+                    ],
+                },  # fmt: skip
+            }
+            | self._shared_json(lang)
+        )
 
     def _shared_json(self, lang: str) -> dict[str, Any]:
         words = Words(self.trace, lang)
@@ -244,24 +221,27 @@ class Analysis:
         return {"index": self.timeline.ending_index, key: placed}
 
 
-def _interval_json(iv: Interval) -> dict[str, Any]:
-    return {
-        "thread": iv.thread,
-        "state": iv.state,
-        "kind": iv.kind,
-        "object": iv.obj,
-        "holder": iv.holder,
-        "joined": iv.joined,
-        "from": iv.start,
-        "to": iv.end,
-        "t_from": iv.t_start,
-        "t_to": iv.t_end,
-        "how": iv.how,
-    }
-
-
 def analyse(trace: Trace) -> Analysis:
     """Derive everything a student should see from one recorded run (pure)."""
     timeline = replay(trace)
     edges, potential = lock_order(timeline)
     return Analysis(trace, timeline, edges, potential, shared_data(trace, timeline))
+
+
+def _first_witnesses(edges: list[OrderEdge]) -> list[OrderEdge]:
+    first: dict[tuple[int, int, int], OrderEdge] = {}
+    for e in edges:
+        first.setdefault((e.first, e.second, e.thread), e)
+    return list(first.values())
+
+
+def current_analysis(document: dict[str, Any], found: Analysis | None = None) -> dict[str, Any]:
+    """A stored run document's analysis in the format the player draws: as stored when it is,
+    else made again from the document's trace (runs saved before keep playing)."""
+    stored = document.get("analysis")
+    if is_current(stored):
+        assert isinstance(stored, dict)
+        return stored
+    if found is None:
+        found = analyse(Trace.from_json(document["trace"]))
+    return found.to_json(document.get("lang") or "en")

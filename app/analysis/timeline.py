@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..tracing import Trace
+from ..tracing.trace import CLOSES, WAIT_OF
 
 __all__ = [
     "Interval",
     "Hold",
     "Link",
+    "Mark",
+    "Steps",
     "Timeline",
     "LOCK_KINDS",
     "QUEUE_KINDS",
@@ -27,33 +30,6 @@ __all__ = [
 
 LOCK_KINDS = frozenset({"Lock", "RLock", "Semaphore", "BoundedSemaphore"})
 QUEUE_KINDS = frozenset({"Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"})
-
-# What a request is, seen from the thread making it.
-_REQUESTS = {
-    "acquire_request": "acquire",
-    "wait_request": "wait",
-    "put_request": "put",
-    "get_request": "get",
-    "join_request": "join",
-    "queue_join_request": "queue_join",
-    "barrier_request": "barrier",
-    "sleep_request": "sleep",
-}
-# Which request each outcome closes.
-_OUTCOMES = {
-    "acquire_granted": "acquire",
-    "acquire_timeout": "acquire",
-    "wait_return": "wait",
-    "put_done": "put",
-    "put_timeout": "put",
-    "get_done": "get",
-    "get_timeout": "get",
-    "join_return": "join",
-    "queue_join_return": "queue_join",
-    "barrier_pass": "barrier",
-    "barrier_broken": "barrier",
-    "sleep_done": "sleep",
-}
 
 
 @dataclass
@@ -118,12 +94,54 @@ class Link:
     obj: int | None
 
 
+@dataclass(frozen=True)
+class Mark:
+    """Something that happened to a thread at one event: Hilos stopped it (`stopped`, with
+    the reason), the end of the program cut a daemon off (`daemon`), its Timer was cancelled
+    (`timer_cancel`, on the timer's lane)."""
+
+    kind: str
+    index: int
+    thread: int
+    reason: str | None = None
+
+
+class Steps:
+    """A number that changes at some events: (event index, value) pairs, the first at 0."""
+
+    def __init__(self) -> None:
+        self.at: list[int] = [0]
+        self.values: list[int] = [0]
+
+    def set(self, index: int, value: int) -> None:
+        self.at.append(index)
+        self.values.append(value)
+
+    @property
+    def now(self) -> int:
+        return self.values[-1]
+
+
+@dataclass
+class QueueItems:
+    """Every item that entered a queue: the event that put it and the one that took it out."""
+
+    put: list[int] = field(default_factory=list)
+    got: list[int | None] = field(default_factory=list)
+
+
 @dataclass
 class Timeline:
     intervals: list[Interval] = field(default_factory=list)
     holds: list[Hold] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     queue_sizes: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    queue_items: dict[int, QueueItems] = field(default_factory=dict)
+    # Tasks a queue's join() still waits for: put adds one, task_done says how many are left.
+    unfinished: dict[int, Steps] = field(default_factory=dict)
+    # Threads inside a barrier's wait() (k of its parties arrived).
+    arrived: dict[int, Steps] = field(default_factory=dict)
+    marks: list[Mark] = field(default_factory=list)
     flags: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)
     max_waiters: dict[int, int] = field(default_factory=dict)
     acquisitions: dict[int, int] = field(default_factory=dict)
@@ -185,6 +203,10 @@ class _Replay:
         self.stacks: dict[int, list[Request]] = defaultdict(list)
         self.current: dict[int, Interval] = {}
         self.holders: dict[int, list[int]] = defaultdict(list)  # lock -> holding threads
+        # The open holds of each (lock, thread): a release closes its own thread's, at once.
+        self.open_holds: dict[tuple[int, int], list[Hold]] = defaultdict(list)
+        self.paused = trace.outcome.status == "paused"
+        self.parties = {o.id: o.info.get("parties") for o in trace.objects if o.kind == "Barrier"}
         self.waiting: dict[int, set[int]] = defaultdict(set)  # object -> threads waiting
         self.pending_handoff: dict[int, int] = {}
         self.pending_wakes: dict[int, list[tuple[int, set[int], float]]] = defaultdict(list)
@@ -194,6 +216,7 @@ class _Replay:
         self.thread_kind = {th.id: th.kind for th in trace.threads}
         self.joins_released: list[tuple[int, int, int]] = []  # (joiner, joined, end index)
         self.line = 0
+        self.item_slot: dict[int, int] = {}  # put event index -> its place in queue_items
 
     # -- states ----------------------------------------------------------------------------
 
@@ -235,7 +258,9 @@ class _Replay:
         if edges:
             self.order_edges(thread, obj, index)
         held.append(thread)
-        self.out.holds.append(Hold(obj, thread, index, t))
+        hold = Hold(obj, thread, index, t)
+        self.out.holds.append(hold)
+        self.open_holds[obj, thread].append(hold)
 
     def order_edges(self, thread: int, obj: int, index: int) -> None:
         """Asking for `obj` while holding other locks: one lock-order edge from each."""
@@ -253,10 +278,10 @@ class _Replay:
         held.remove(who)
         if self.kinds.get(obj) == "RLock" and who in held:
             return  # still held at a lower level
-        for hold in reversed(self.out.holds):
-            if hold.obj == obj and hold.thread == who and hold.end is None:
-                hold.end, hold.t_end = index, t
-                break
+        opened = self.open_holds.get((obj, who))
+        if opened:
+            hold = opened.pop()
+            hold.end, hold.t_end = index, t
         if self.waiting[obj]:
             self.pending_handoff[obj] = index
 
@@ -270,6 +295,9 @@ class _Replay:
         out.end_t = trace.events[-1].t if trace.events else 0
         out.intervals.extend(self.current.values())
         out.intervals.sort(key=lambda iv: (iv.thread, iv.start))
+        # Unfinished tasks matter only where something counts them: task_done or join().
+        counted = {ev.obj for ev in trace.events if ev.kind in ("task_done", "queue_join_request")}
+        out.unfinished = {q: s for q, s in out.unfinished.items() if q in counted}
         return out
 
     def event(self, i: int, t: int, thread: int, kind: str, obj: int, arg: Any) -> None:
@@ -287,29 +315,38 @@ class _Replay:
         if kind == "thread_error":
             self.errored.add(thread)
             return
-        if kind in ("thread_end", "thread_abort"):
-            if kind == "thread_abort":
-                how = str(arg)
-            else:
-                how = "error" if thread in self.errored else "end"
+        if kind == "thread_abort":
+            # Stopped where it stood: the lane keeps its last state (a deadlocked thread stays
+            # blocked) and carries a mark; "finished" is only for a thread that returned. A
+            # paused run ("You choose") is not stopped: the pause is no part of the story.
+            if not self.paused:
+                mark = "daemon" if arg == "daemon" else "stopped"
+                self.out.marks.append(Mark(mark, i, thread, str(arg)))
+            return
+        if kind == "thread_end":
+            how = "error" if thread in self.errored else "end"
             stack.clear()
             self.switch(thread, Interval(thread, "finished", i, t, how=how))
             self._join_links(thread, i)
             return
+        if kind == "timer_cancel" and isinstance(arg, int):
+            self.out.marks.append(Mark("timer_cancel", i, arg))
         if kind in ("deadlock", "stall"):
             out.ending_index = i
             out.open_at_end = {th: list(reqs) for th, reqs in self.stacks.items() if reqs}
             return
-        if kind in _REQUESTS:
-            self.request(i, t, thread, _REQUESTS[kind], obj, arg)
+        if kind in WAIT_OF:
+            self.request(i, t, thread, WAIT_OF[kind], obj, arg)
             return
         if kind == "aborted":
-            # The run was stopped while this thread waited: it stays drawn as waiting up
-            # to its thread_abort, rather than seeming to run again for an instant.
-            self.close(thread, None, obj)
+            # The run was stopped while this thread waited: it stays drawn as waiting, rather
+            # than seeming to run again for an instant.
+            closed = self.close(thread, None, obj)
+            if closed is not None and closed.kind == "barrier":
+                self._arrive(obj, i, -1)
             return
-        if kind in _OUTCOMES:
-            closed = self.close(thread, _OUTCOMES.get(kind), obj)
+        if kind in CLOSES:
+            closed = self.close(thread, CLOSES.get(kind), obj)
             if closed is not None:
                 self.outcome(i, t, thread, kind, obj, arg, closed)
                 if kind == "acquire_granted" and isinstance(arg, int) and arg > 0:
@@ -340,6 +377,10 @@ class _Replay:
             joined = arg[0]
         elif kind == "wait":
             self.waiting[obj].add(thread)
+        elif kind == "barrier":
+            self._arrive(obj, i, 1)
+        elif kind == "queue_join":
+            self.out.unfinished.setdefault(obj, Steps())
         self.stacks[thread].append(Request(kind, obj, i, t, holder, joined))
         self.switch(thread, self.state_of(thread, i, t))
 
@@ -367,6 +408,8 @@ class _Replay:
             self._put(obj, i, arg)
         elif kind == "get_done":
             self._get(obj, i, arg)
+        elif kind in ("barrier_pass", "barrier_broken"):
+            self._arrive(obj, i, -1)
 
     def instant(self, i: int, t: int, thread: int, kind: str, obj: int, arg: Any) -> None:
         objkind = self.kinds.get(obj)
@@ -378,6 +421,11 @@ class _Replay:
             self._put(obj, i, arg)
         elif kind == "get":
             self._get(obj, i, arg)
+        elif kind == "task_done" and isinstance(arg, int) and not isinstance(arg, bool):
+            steps = self.out.unfinished.setdefault(obj, Steps())
+            steps.set(i, max(0, arg))
+        elif kind in ("barrier_reset", "barrier_abort"):
+            self._arrive(obj, i, -self.out.arrived.get(obj, Steps()).now)
         elif kind in ("set", "clear"):
             self.out.flags.setdefault(obj, [(0, False)]).append((i, kind == "set"))
             if kind == "set":
@@ -391,11 +439,24 @@ class _Replay:
         self.items.setdefault(obj, _Items(kind)).put(i, arg)
         self.sizes[obj] += 1
         self.out.queue_sizes.setdefault(obj, [(0, 0)]).append((i, self.sizes[obj]))
+        items = self.out.queue_items.setdefault(obj, QueueItems())
+        self.item_slot[i] = len(items.put)
+        items.put.append(i)
+        items.got.append(None)
+        # Every put adds an unfinished task (one that raised after storing adds none, but its
+        # queue then says so at the next task_done, which carries the exact count).
+        unfinished = self.out.unfinished.setdefault(obj, Steps())
+        unfinished.set(i, unfinished.now + 1)
+
+    def _arrive(self, obj: int, i: int, change: int) -> None:
+        steps = self.out.arrived.setdefault(obj, Steps())
+        steps.set(i, max(0, steps.now + change))
 
     def _get(self, obj: int, i: int, arg: Any) -> None:
         source = self.items.setdefault(obj, _Items(self.kinds.get(obj, "Queue"))).take(arg)
         if source is not None:
             self.out.links.append(Link("item", source, i, obj))
+            self.out.queue_items[obj].got[self.item_slot.pop(source)] = i
         self.sizes[obj] = max(0, self.sizes[obj] - 1)
         self.out.queue_sizes.setdefault(obj, [(0, 0)]).append((i, self.sizes[obj]))
 

@@ -5,21 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .trace import Trace
+from .trace import REQUESTS, Trace
 
 __all__ = ["problems", "check_trace", "OUTCOMES_OF"]
 
-# For each request kind, the kinds that may end it (besides `aborted`).
-OUTCOMES_OF: dict[str, frozenset[str]] = {
-    "acquire_request": frozenset({"acquire_granted", "acquire_timeout"}),
-    "wait_request": frozenset({"wait_return"}),
-    "put_request": frozenset({"put_done", "put_timeout"}),
-    "get_request": frozenset({"get_done", "get_timeout"}),
-    "join_request": frozenset({"join_return"}),
-    "queue_join_request": frozenset({"queue_join_return"}),
-    "barrier_request": frozenset({"barrier_pass", "barrier_broken"}),
-    "sleep_request": frozenset({"sleep_done"}),
-}
+# For each request kind, the kinds that may end it (besides `aborted`): the trace's table.
+OUTCOMES_OF: dict[str, frozenset[str]] = {kind: answers for kind, (_, answers) in REQUESTS.items()}
 _ENDING = {kind for kinds in OUTCOMES_OF.values() for kind in kinds} | {"aborted"}
 # put_nowait on a full queue, get_nowait on an empty one: no request precedes them.
 _COMPACT_FAILURES = {"put_timeout", "get_timeout"}

@@ -25,13 +25,10 @@ import threading as _std
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from .common import RunAborted, Waiting
+from .common import RunAborted, Runtime, Waiting
 from .trace import KINDS
-
-if TYPE_CHECKING:
-    from .recorder import Recorder
 
 __all__ = ["Chooser", "Controller", "ScheduleError", "STEP_NS", "Step"]
 
@@ -117,7 +114,11 @@ class Controller:
         # The thread that took the step before the decision where the choices ran out.
         self.last_at_end_of_choices: str | None = None
         self.error: ScheduleError | None = None
-        self._rec: Recorder | None = None
+        self._rec: Runtime | None = None
+        # How the run ends when nobody can go on, or when only daemons are left: the
+        # supervisor's verdicts, handed in by whoever supervises the run (`bind`).
+        self._stuck: Callable[[], None] | None = None
+        self._over: Callable[[], None] | None = None
         self._mutex = _std.Lock()
         self._parked: dict[int, _Parked] = {}
         self._running: int | None = None
@@ -127,12 +128,17 @@ class Controller:
         self._last_step: dict[int, int] = {}  # each thread's latest step
         self._joining: dict[int, tuple[int, bool]] = {}  # about to ask to join: whom, timed
 
-    def bind(self, rec: Recorder) -> None:
+    def bind(self, rec: Runtime) -> None:
         self._rec = rec
         rec.on_abort(self._release_everyone)
 
+    def ends(self, *, stuck: Callable[[], None], over: Callable[[], None]) -> None:
+        """How the run ends when nobody can go on (`stuck`: a deadlock or a stall) and when
+        only daemons are left (`over`: the interpreter exits)."""
+        self._stuck, self._over = stuck, over
+
     @property
-    def rec(self) -> Recorder:
+    def rec(self) -> Runtime:
         assert self._rec is not None, "a Controller is bound to its Recorder first"
         return self._rec
 
@@ -297,14 +303,10 @@ class Controller:
                         chosen.timed_out = not (ready is not None and ready())
         if stop is not None:
             status, message = stop
-            if status == "stuck":
-                from .supervisor import stuck
-
-                stuck(rec, rec.registry.live())
-            elif status == "over":
-                from .supervisor import program_over
-
-                program_over(rec, rec.registry.live())
+            if status in ("stuck", "over"):
+                end = self._stuck if status == "stuck" else self._over
+                assert end is not None, "a controlled run is told how it ends (`ends`)"
+                end()
             elif status == "error":
                 error = {
                     "thread": 0,

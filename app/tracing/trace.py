@@ -11,6 +11,9 @@ __all__ = [
     "SCHEMA",
     "KINDS",
     "OUTCOMES",
+    "REQUESTS",
+    "WAIT_OF",
+    "CLOSES",
     "Event",
     "ThreadInfo",
     "ObjectInfo",
@@ -79,6 +82,23 @@ KINDS: tuple[str, ...] = (
     "write",
 )
 KIND_CODE: dict[str, int] = {name: code for code, name in enumerate(KINDS)}
+
+# The one table of blocking operations: each request kind, what the thread waits in while it
+# is open, and the kinds that answer it (besides `aborted`, which ends any of them). The
+# recorder, the checker and the analysis all read it; the browser gets the analysis's result.
+REQUESTS: dict[str, tuple[str, frozenset[str]]] = {
+    "acquire_request": ("acquire", frozenset({"acquire_granted", "acquire_timeout"})),
+    "wait_request": ("wait", frozenset({"wait_return"})),
+    "put_request": ("put", frozenset({"put_done", "put_timeout"})),
+    "get_request": ("get", frozenset({"get_done", "get_timeout"})),
+    "join_request": ("join", frozenset({"join_return"})),
+    "queue_join_request": ("queue_join", frozenset({"queue_join_return"})),
+    "barrier_request": ("barrier", frozenset({"barrier_pass", "barrier_broken"})),
+    "sleep_request": ("sleep", frozenset({"sleep_done"})),
+}
+# Request kind -> what it waits in; answer kind -> what it closes.
+WAIT_OF: dict[str, str] = {kind: wait for kind, (wait, _) in REQUESTS.items()}
+CLOSES: dict[str, str] = {answer: wait for wait, answers in REQUESTS.values() for answer in answers}
 
 _MAX_TEXT = 200
 # Past this many bits an int has more digits than `str()` converts (4300 by default), so

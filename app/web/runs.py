@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ..analysis import analyse
+from ..analysis.document import is_current
 from ..analysis.goals import goal_document
 from ..export import run_document
 from ..runner import run_source
@@ -97,7 +98,8 @@ class RunService:
                 self._analyses.move_to_end(key)
                 return cached
         document = json.loads(run.document())
-        if document.get("lang") == lang and document.get("analysis"):
+        # A run saved before the current analysis format is analysed again from its trace.
+        if document.get("lang") == lang and is_current(document.get("analysis")):
             found: dict[str, Any] = document["analysis"]
         else:
             found = analyse(Trace.from_json(document["trace"])).to_json(lang)

@@ -7,7 +7,7 @@
 
 import { encodeChoices, showError, showRun, strings } from "./mount.js";
 import { el, withCode } from "./player.js";
-import { threadColor } from "./lanes.js";
+import { threadColor } from "./palette.js";
 import { fill } from "./describe.js";
 
 const API = "/api/schedules";

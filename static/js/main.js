@@ -1,4 +1,5 @@
 // Mounts a player on every `.player[data-trace-url]`, including those htmx swaps in later.
+import { isCurrent } from "./model.js";
 import { showRun } from "./mount.js";
 
 async function mount(root) {
@@ -13,7 +14,13 @@ async function mount(root) {
     const response = await fetch(root.dataset.traceUrl, json);
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
     const doc = await response.json();
-    const analysis = await translated;
+    let analysis = await translated;
+    // A run saved before the current analysis format: the server analyses its trace again.
+    if (!analysis && !isCurrent(doc.analysis)) {
+      const lang = root.dataset.lang || doc.lang || "en";
+      const again = await fetch(`${root.dataset.traceUrl}/analysis?lang=${encodeURIComponent(lang)}`, json);
+      if (again.ok) analysis = await again.json();
+    }
     if (analysis) doc.analysis = analysis;
     showRun(root, doc);
     if (root.dataset.autoplay === "1") root.player.play();

@@ -1,26 +1,7 @@
-// From a hilos.trace/2.x (or /1) document to what the player draws: per-thread state segments,
-// lock holders, queue sizes, event flags, hand-off links, the deadlock cycle, and the shared
-// variables with their reads, writes and lost updates.
+// From a run document (hilos.trace/2.x or /1, and its analysis in format 3) to what the player
+// draws: the events, and the analysis's columns decoded (per-thread state segments, lock
+// holders, queues, barriers, flags, links, marks, the narration), plus the shared variables.
 // Pure functions over arrays; no DOM here.
-
-const REQUESTS = {
-  acquire_request: "blocked",
-  wait_request: "waiting",
-  put_request: "waiting",
-  get_request: "waiting",
-  join_request: "waiting",
-  queue_join_request: "waiting",
-  barrier_request: "waiting",
-  sleep_request: "sleeping",
-};
-const ANSWERS = new Set([
-  "acquire_granted", "acquire_timeout", "wait_return", "put_done", "put_timeout", "get_done",
-  "get_timeout", "join_return", "queue_join_return", "barrier_pass", "barrier_broken",
-  "sleep_done", "aborted",
-]);
-const COMPACT_FAILURES = new Set(["put_timeout", "get_timeout"]);
-const LOCKS = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"]);
-const QUEUES = new Set(["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]);
 
 // The decimal mark of the page's language (Spanish writes 0,5): the narration, written on
 // the server, already uses it; every number the player writes follows.
@@ -53,20 +34,17 @@ export function decodeEvents(trace) {
   const [times, threads, kinds, objects, lines, steps] = [
     raw.t, raw.thread, raw.kind, raw.object, raw.line, raw.args.at,
   ].map(unpackColumn);
-  const args = new Map();
-  let at = 0;
-  steps.forEach((step, k) => {
-    at += step;
-    args.set(at, raw.args.value[k]);
-  });
   const events = new Array(times.length);
   let t = 0;
   for (let i = 0; i < times.length; i++) {
     t += times[i];
-    events[i] = {
-      i, t, thread: threads[i], kind: trace.kinds[kinds[i]], obj: objects[i],
-      line: lines[i], arg: args.has(i) ? args.get(i) : null,
-    };
+    events[i] = { i, t, thread: threads[i], kind: trace.kinds[kinds[i]], obj: objects[i], line: lines[i], arg: null };
+  }
+  // The arguments are sparse: set where there is one (a walk, no map from index to value).
+  let at = 0;
+  for (let k = 0; k < steps.length; k++) {
+    at += steps[k];
+    if (at < events.length) events[at].arg = raw.args.value[k];
   }
   return events;
 }
@@ -86,125 +64,219 @@ function withoutPause(trace, events) {
   return { events: kept, pausedAt: end };
 }
 
-/** Everything the views need, computed once per trace. */
+/** The analysis format this player draws (`app/analysis/document.py`); older stored runs
+ *  are analysed again by the server (`/api/runs/{id}/analysis`). */
+export const ANALYSIS_FORMAT = 3;
+
+export function isCurrent(analysis) {
+  return Boolean(analysis) && analysis.format === ANALYSIS_FORMAT;
+}
+
+/** A column of differences (plain or runs) back to its values. */
+export function undelta(column) {
+  const plain = unpackColumn(column);
+  let total = 0;
+  for (let k = 0; k < plain.length; k++) {
+    total += plain[k];
+    plain[k] = total;
+  }
+  return plain;
+}
+
+/** Steps sent as {at (delta), n}: [{i, t, value}] with the times of their events. */
+function stepsOf(columns, at) {
+  if (!columns) return null;
+  const where = undelta(columns.at);
+  const values = unpackColumn(columns.n);
+  return where.map((i, k) => ({ i, t: at(i).t, value: values[k] }));
+}
+
+/** Everything the views need, decoded once from the run document: the trace's events and the
+ *  analysis's columns (per-thread segments, lock holds, queues, barriers, flags, links, marks,
+ *  narration). Nothing here replays the events: the server's analysis is the one model. */
 export function buildModel(doc) {
   const trace = doc.trace;
   const { events, pausedAt } = withoutPause(trace, decodeEvents(trace));
   const threads = trace.threads;
   const objects = new Map(trace.objects.map((o) => [o.id, o]));
   const lane = new Map(threads.map((th, k) => [th.id, k]));
-  const segments = threads.map(() => []);
-  const stacks = threads.map(() => []);
-  const open = threads.map(() => null);
-  const holders = new Map(); // lock id -> thread id
-  const lockBands = new Map(); // lock id -> [{thread, from, to}]
-  const queueSizes = new Map(); // queue id -> [{i, size}]
-  const flags = new Map(); // event id -> [{i, on}]
-  const links = [];
-  const lastRelease = new Map(); // lock id -> event index
-  const lines = []; // per event: array of current line per lane
-  const current = threads.map(() => 0);
+  const last = Math.max(0, events.length - 1);
+  const end = events.length ? events[last] : { i: 0, t: 0 };
+  // A paused run's analysis may point past the pause: such an index is the pause itself.
+  const clamp = (i) => Math.min(i, last);
+  const at = (i) => events[clamp(i)] || end;
+  const analysis = isCurrent(doc.analysis) ? doc.analysis : null;
+  const model = {
+    doc, trace, events, threads, objects, lane, pausedAt, duration: end.t, outcome: trace.outcome,
+    segments: threads.map(() => []), lockBands: new Map(), queueSizes: new Map(), queues: new Map(),
+    barriers: new Map(), flags: new Map(), links: [], marks: [], narration: null,
+    lines: lineChanges(events, lane, threads.length),
+  };
+  if (analysis) decodeAnalysis(model, analysis, clamp, at);
+  Object.assign(model, sharedData(analysis || doc.analysis, events, objects));
+  return model;
+}
 
-  const startSegment = (k, state, e, detail) => {
-    if (open[k]) {
-      open[k].to = e.i;
-      open[k].tTo = e.t;
-      if (open[k].to > open[k].from || open[k].state !== "running") segments[k].push(open[k]);
+function decodeAnalysis(model, analysis, clamp, at) {
+  const { tables } = analysis;
+  const iv = analysis.intervals;
+  const ivThread = unpackColumn(iv.thread);
+  const ivFrom = undelta(iv.from);
+  const [state, wait, obj, other, how] = [iv.state, iv.wait, iv.object, iv.other, iv.how].map(unpackColumn);
+  for (let r = 0; r < ivThread.length; r++) {
+    const k = model.lane.get(ivThread[r]);
+    if (k === undefined) continue;
+    const from = clamp(ivFrom[r]);
+    const nextSame = r + 1 < ivThread.length && ivThread[r + 1] === ivThread[r];
+    const to = nextSame ? clamp(ivFrom[r + 1]) : null;
+    const kind = wait[r] >= 0 ? tables.wait[wait[r]] : null;
+    const who = other[r] >= 0 ? other[r] : null;
+    // Every segment has the same fields (one shape: 100 000 of them stay cheap).
+    model.segments[k].push({
+      state: tables.state[state[r]], from, to, t: at(from).t, tTo: to === null ? null : at(to).t,
+      kind, obj: obj[r] || null, holder: kind === "join" ? null : who, joined: kind === "join" ? who : null,
+      how: how[r] >= 0 ? tables.how[how[r]] : null,
+    });
+  }
+  const holds = analysis.holds;
+  const hObj = unpackColumn(holds.object);
+  const hThread = unpackColumn(holds.thread);
+  const hFrom = undelta(holds.from);
+  const hLength = unpackColumn(holds.length);
+  for (const lock of analysis.locks) model.lockBands.set(lock.object, []);
+  for (let r = 0; r < hObj.length; r++) {
+    const from = clamp(hFrom[r]);
+    const to = hLength[r] < 0 ? null : clamp(hFrom[r] + hLength[r]);
+    if (!model.lockBands.has(hObj[r])) model.lockBands.set(hObj[r], []);
+    model.lockBands.get(hObj[r]).push({ thread: hThread[r], from, t: at(from).t, to, tTo: to === null ? null : at(to).t });
+  }
+  for (const q of analysis.queues) {
+    const sizes = stepsOf(q.sizes, at);
+    model.queueSizes.set(q.object, sizes.map((s) => ({ i: s.i, t: s.t, size: s.value, value: s.value })));
+    const put = undelta(q.items.put);
+    const waited = unpackColumn(q.items.wait);
+    const items = put.map((p, k) => ({ put: p, got: waited[k] < 0 ? null : p + waited[k] }));
+    model.queues.set(q.object, { items, unfinished: stepsOf(q.unfinished, at), maxSize: q.max_size });
+    for (const item of items) {
+      if (item.got !== null) model.links.push({ kind: "item", from: clamp(item.put), to: clamp(item.got), object: q.object });
     }
-    open[k] = state ? { state, from: e.i, to: null, t: e.t, tTo: null, ...detail } : null;
-  };
+  }
+  for (const b of analysis.barriers) {
+    model.barriers.set(b.object, { parties: b.parties, steps: stepsOf(b.arrived, at) });
+  }
+  for (const f of analysis.flags) {
+    model.flags.set(f.object, f.at.map((i, k) => ({ i: clamp(i), t: at(i).t, on: f.on[k], value: f.on[k] })));
+  }
+  const lk = analysis.links;
+  const lTo = undelta(lk.to);
+  const [lKind, lBack, lObj] = [lk.kind, lk.back, lk.object].map(unpackColumn);
+  for (let r = 0; r < lTo.length; r++) {
+    model.links.push({ kind: tables.link[lKind[r]], from: clamp(lTo[r] - lBack[r]), to: clamp(lTo[r]), object: lObj[r] || null });
+  }
+  model.links.sort((a, b) => a.to - b.to || a.from - b.from);
+  const mk = analysis.marks;
+  const mIndex = undelta(mk.index);
+  const [mKind, mThread] = [mk.kind, mk.thread].map(unpackColumn);
+  const paused = model.pausedAt !== null;
+  for (let r = 0; r < mIndex.length; r++) {
+    if (paused && mIndex[r] >= model.pausedAt) continue;
+    model.marks.push({ kind: tables.mark[mKind[r]], i: clamp(mIndex[r]), t: at(mIndex[r]).t, thread: mThread[r], reason: mk.reason[r] });
+  }
+  model.narration = decodeNarration(model, analysis.narration);
+}
 
-  // What a thread does once its innermost wait is over: the wait around it, or running.
-  const resumeSegment = (k, e) => {
-    const top = stacks[k][stacks[k].length - 1];
-    const state = top ? (top.kind === "acquire" ? "blocked" : top.kind === "sleep" ? "sleeping" : "waiting") : "running";
-    startSegment(k, state, e, top || {});
-  };
+/** The narration's rows: each renders its sentence only when it is read (`text`), from its
+ *  template, the event's thread and object, and the values the analysis sent. */
+function decodeNarration(model, columns) {
+  if (!columns) return null;
+  const indexes = undelta(columns.index);
+  const codes = unpackColumn(columns.key);
+  const valueRows = undelta(columns.values.at);
+  const values = new Map(valueRows.map((row, k) => [row, columns.values.value[k]]));
+  const { keys, templates } = columns;
+  class Told {
+    constructor(index, code, given) {
+      this.index = index;
+      this.code = code;
+      this.given = given;
+      this.said = null;
+    }
 
+    get key() {
+      return keys[this.code];
+    }
+
+    get thread() {
+      const ev = model.events[this.index];
+      return ev ? ev.thread : null;
+    }
+
+    get text() {
+      if (this.said === null) {
+        const ev = model.events[this.index] || {};
+        const given = { thread: threadName(model, ev.thread), obj: model.objects.get(ev.obj)?.label ?? "?", ...this.given };
+        this.said = templates[this.code].replace(/\{(\w+)\}/g, (whole, name) => (name in given ? String(given[name]) : whole));
+      }
+      return this.said;
+    }
+  }
+  const rows = new Array(indexes.length);
+  for (let r = 0; r < indexes.length; r++) rows[r] = new Told(indexes[r], codes[r], values.get(r) || null);
+  return rows;
+}
+
+/** Per lane, the source line after each event that changed it: [{i, line}] (a thread's
+ *  events only touch its own lane, so memory grows with events, not events x threads). */
+function lineChanges(events, lane, n) {
+  const lines = Array.from({ length: n }, () => []);
   for (const e of events) {
     const k = lane.get(e.thread);
-    const info = objects.get(e.obj);
-    if (e.kind === "thread_run") {
-      if (threads[k].kind === "timer") {
-        // A Timer's thread waits out its interval first: it runs only if it fires.
-        const detail = { kind: "timer" };
-        stacks[k].push(detail);
-        startSegment(k, "waiting", e, detail);
-      } else startSegment(k, "running", e, {});
+    if (k !== undefined && e.line) {
+      const own = lines[k];
+      if (!own.length || own[own.length - 1].line !== e.line) own.push({ i: e.i, line: e.line });
     }
-    if (e.kind === "timer_fire" && stacks[k].length && stacks[k][stacks[k].length - 1].kind === "timer") {
-      stacks[k].pop();
-      startSegment(k, "running", e, {});
-    }
-    if (e.kind in REQUESTS) {
-      const detail = { obj: e.obj, kind: e.kind.replace("_request", "") };
-      if (e.kind === "acquire_request") detail.holder = holders.get(e.obj) ?? null;
-      if (e.kind === "join_request") detail.joined = Array.isArray(e.arg) ? e.arg[0] : null;
-      stacks[k].push(detail);
-      startSegment(k, REQUESTS[e.kind], e, detail);
-    } else if (e.kind === "aborted") {
-      stacks[k].pop(); // stopped while waiting: drawn as waiting up to its thread_abort
-    } else if (ANSWERS.has(e.kind) && !(COMPACT_FAILURES.has(e.kind) && !stacks[k].length)) {
-      stacks[k].pop();
-      if (e.kind === "acquire_granted" && Number.isInteger(e.arg) && e.arg > 0) {
-        // Handed the lock while not running: it holds it, and waits for the interpreter.
-        startSegment(k, "ready", e, { obj: e.obj, kind: "acquire" });
-      } else resumeSegment(k, e);
-    } else if (e.kind === "resume") {
-      resumeSegment(k, e);
-    }
-    if (e.kind === "thread_end" || e.kind === "thread_abort") {
-      startSegment(k, "finished", e, { how: e.kind === "thread_abort" ? e.arg : "end" });
-    }
-    if (info && LOCKS.has(info.kind)) {
-      if (e.kind === "acquire" || e.kind === "acquire_granted") {
-        if (e.kind === "acquire_granted" && lastRelease.has(e.obj)) {
-          links.push({ kind: "handoff", from: lastRelease.get(e.obj), to: e.i });
-        }
-        if (!holders.has(e.obj) || info.kind.includes("Semaphore")) {
-          holders.set(e.obj, e.thread);
-          const bands = lockBands.get(e.obj) || [];
-          bands.push({ thread: e.thread, from: e.i, t: e.t, to: null, tTo: null });
-          lockBands.set(e.obj, bands);
-        }
-      } else if (e.kind === "release" && (info.kind !== "RLock" || e.arg === 0)) {
-        holders.delete(e.obj);
-        lastRelease.set(e.obj, e.i);
-        const bands = lockBands.get(e.obj) || [];
-        const band = [...bands].reverse().find((b) => b.to === null);
-        if (band) {
-          band.to = e.i;
-          band.tTo = e.t;
-        }
-      }
-    }
-    if (info && QUEUES.has(info.kind)) {
-      const sizes = queueSizes.get(e.obj) || [{ i: 0, t: 0, size: 0 }];
-      const size = sizes[sizes.length - 1].size;
-      if (e.kind === "put" || e.kind === "put_done") sizes.push({ i: e.i, t: e.t, size: size + 1 });
-      if (e.kind === "get" || e.kind === "get_done") sizes.push({ i: e.i, t: e.t, size: size - 1 });
-      queueSizes.set(e.obj, sizes);
-    }
-    if (info && info.kind === "Event" && (e.kind === "set" || e.kind === "clear")) {
-      const states = flags.get(e.obj) || [{ i: 0, t: 0, on: false }];
-      states.push({ i: e.i, t: e.t, on: e.kind === "set" });
-      flags.set(e.obj, states);
-    }
-    if (e.line) current[k] = e.line;
-    lines.push(current.slice());
   }
-  const end = events.length ? events[events.length - 1] : { i: 0, t: 0 };
-  open.forEach((seg, k) => {
-    if (seg) {
-      seg.to = end.i;
-      seg.tTo = end.t;
-      segments[k].push(seg);
-    }
-  });
-  return {
-    doc, trace, events, threads, objects, lane, segments, lockBands, queueSizes, flags, links,
-    lines, duration: end.t, outcome: trace.outcome, pausedAt, ...sharedData(doc.analysis, events, objects),
-  };
+  return lines;
+}
+
+/** The line lane `k` was at after event `i` (0 before any). */
+export function lineAt(model, k, i) {
+  const own = model.lines[k];
+  const n = countUpTo(own, "i", i);
+  return n ? own[n - 1].line : 0;
+}
+
+/** The value of a step list [{i, value}] at event `i` (0 before its first step). */
+export function stepAt(steps, i) {
+  if (!steps || !steps.length) return 0;
+  const n = countUpTo(steps, "i", i);
+  return n ? steps[n - 1].value : 0;
+}
+
+/** The items inside a queue after event `i`, oldest first (at most `max`). */
+export function itemsAt(model, queue, i, max = 8) {
+  const q = model.queues.get(queue);
+  if (!q) return [];
+  const upTo = countUpTo(q.items, "put", i);
+  const inside = [];
+  // Newest first from the playhead back; a long-finished stretch is not walked whole.
+  for (let k = upTo - 1; k >= 0 && inside.length < max && upTo - k < 5000; k--) {
+    const item = q.items[k];
+    if (item.got === null || item.got > i) inside.push(model.events[item.put]?.arg);
+  }
+  return inside.reverse();
+}
+
+/** Who holds lock `obj` after event `i` (thread ids; a semaphore may have several). */
+export function holdersAt(model, obj, i) {
+  const bands = model.lockBands.get(obj) || [];
+  const upTo = countUpTo(bands, "from", i);
+  const out = [];
+  for (let k = upTo - 1; k >= 0 && upTo - k < 5000; k--) {
+    const b = bands[k];
+    if (b.to === null || b.to > i) out.push(b.thread);
+  }
+  return out.reverse();
 }
 
 /** Shared variables: each one's values over time and its reads and writes (from
@@ -307,6 +379,7 @@ export function label(model, obj) {
 }
 
 export function threadName(model, tid) {
-  const th = model.threads.find((x) => x.id === tid);
+  const k = model.lane.get(tid);
+  const th = k === undefined ? null : model.threads[k];
   return th ? th.name : `#${tid}`;
 }

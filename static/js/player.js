@@ -1,9 +1,10 @@
 // The player: loads a run, then plays, pauses, steps and scrubs through its events while the
 // lanes, the code panel, the narration and the summary follow the playhead.
 
-import { buildModel, countUpTo, decimal, indexAtTime, label, lostAt, threadName, useDecimalMark } from "./model.js";
-import { Lanes, threadColor } from "./lanes.js";
-import { describeLanes, describeMark, describeRow, fill, sharedNarration } from "./describe.js";
+import { buildModel, countUpTo, decimal, indexAtTime, label, lineAt, lostAt, segmentAt, threadName, useDecimalMark } from "./model.js";
+import { Lanes } from "./lanes.js";
+import { buildLegend, threadColor } from "./palette.js";
+import { describeMark, describeRow, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const STEP_MS = 250; // one event per step at 1x
@@ -100,7 +101,7 @@ export class Player {
     const analysis = doc.analysis;
     this.analysis = analysis || null;
     this.lostTexts = new Set(this.model.lost.map((u) => u.text).filter(Boolean));
-    let told = analysis && analysis.narration ? analysis.narration : fallbackNarration(this.model);
+    let told = this.model.narration || fallbackNarration(this.model);
     // A paused run: what Hilos did to pause it is no part of the story.
     if (this.model.pausedAt !== null) told = told.filter((n) => n.index < this.model.pausedAt);
     this.narration = sharedNarration(told, this.model, strings);
@@ -138,8 +139,7 @@ export class Player {
     this.canvas = el("canvas", { class: "lanes", role: "img", "aria-label": fill(s["player.timeline"], { n: this.model.threads.length }),
       "aria-describedby": this.playheadWords.id });
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
-    this.legend = el("ul", { class: "legend", "aria-label": s["player.legend"] },
-      ...["running", "ready", "blocked", "waiting", "sleeping", "finished"].map((st) => el("li", { class: `state-${st}` }, s[`state.${st}`])));
+    this.legend = buildLegend(this.model, s);
     if (this.model.variables.size) {
       this.legend.append(el("li", { class: "mark" }, markIcon("read"), s["player.legend.read"]),
         el("li", { class: "mark" }, markIcon("write"), s["player.legend.write"]));
@@ -334,8 +334,9 @@ export class Player {
   renderCode(i) {
     const marks = new Map();
     if (i >= 0) {
-      this.model.lines[i].forEach((line, k) => {
-        const seg = this.model.segments[k].find((sg) => sg.from <= i && (sg.to === null || sg.to > i));
+      this.model.threads.forEach((th, k) => {
+        const line = lineAt(this.model, k, i);
+        const seg = segmentAt(this.model.segments[k], i);
         if (line && seg && seg.state !== "finished") {
           if (!marks.has(line)) marks.set(line, []);
           marks.get(line).push(k);
@@ -387,7 +388,7 @@ export class Player {
 
   renderWords(i) {
     if (!this.wordsBox.open) return;
-    this.words.replaceChildren(...describeLanes(this.model, this.strings, i).map((text) => el("li", {}, text)));
+    this.words.replaceChildren(...this.lanes.describeAt(i).map((text) => el("li", {}, text.replace(/`/g, ""))));
   }
 
   renderStory(i) {
@@ -481,6 +482,7 @@ export class Player {
   }
 
   describeHit(hit) {
+    if (hit.text) return hit.text;
     if (hit.access) return describeMark(this.model, this.strings, hit);
     if (hit.row) return describeRow(this.model, this.strings, hit);
     const { seg, lane } = hit;

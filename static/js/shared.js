@@ -8,7 +8,7 @@ import { countUpTo, lostAt, showValue, valueAt } from "./model.js";
 
 const MARK_R = 5; // half the diagonal of a read/write diamond
 const LOST_COLOR = "#a3261b";
-const STEP_COLORS = { queue: "#5b3f8f", variable: "#37474f" };
+const STEP_COLORS = { queue: "#5b3f8f", variable: "#37474f", tasks: "#8a5a00", barrier: "#00727a" };
 const VALUE_FONT = "11px system-ui, sans-serif";
 const HIT_PX = 7; // how near a mark the pointer must be
 const HIT_SCAN = 400; // marks looked at around the pointer, at most
@@ -42,9 +42,11 @@ function valueY(row, value) {
 
 /** The scale and the line's band of a step row (a variable's values or a queue's sizes). */
 export function stepRow(row, steps, kind, height) {
-  // A queue's scale starts at empty and reaches one at least; a variable's spans its values.
-  let min = kind === "queue" ? 0 : Infinity;
-  let max = kind === "queue" ? 1 : -Infinity;
+  // A count's scale (a queue, unfinished tasks, a barrier) starts at 0 and reaches one at
+  // least; a variable's spans its values.
+  const count = kind !== "variable";
+  let min = count ? 0 : Infinity;
+  let max = count ? 1 : -Infinity;
   for (const { value } of steps) {
     if (typeof value !== "number" || !Number.isFinite(value)) continue;
     if (value < min) min = value;
@@ -96,7 +98,7 @@ export function paintSteps(lanes, ctx, row, lastX) {
   ctx.beginPath();
   let x = Math.max(left, lanes.x(steps[0].i, steps[0].t));
   let y = valueY(row, steps[0].value);
-  ctx.moveTo(row.kind === "queue" ? left : x, y);
+  ctx.moveTo(row.kind !== "variable" ? left : x, y);
   steps.forEach((s) => {
     x = lanes.x(s.i, s.t);
     ctx.lineTo(x, y);
@@ -164,7 +166,7 @@ export function drawShared(lanes, i, headX) {
     }
     const now = i >= 0 ? valueAt({ values: row.steps }, i) : undefined;
     if (now === undefined) continue;
-    const text = showValue(now.value, 16);
+    const text = lanes.nowText ? lanes.nowText(row, now, i) : showValue(now.value, 16);
     ctx.font = VALUE_FONT;
     const w = ctx.measureText(text).width + 6;
     const x = headX + 4 + w <= lanes.width - 2 ? headX + 4 : headX - 4 - w;
