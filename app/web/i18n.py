@@ -81,9 +81,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.blocked": "Tiempo bloqueado y esperando",
         "player.blocked.row": "{thread}: {blocked} ms bloqueado · {waiting} ms esperando",
         "player.start": "Pulsa reproducir, o avanza paso a paso con → (la narración aparece aquí).",
-        "player.timeline": (
-            "Línea de tiempo de los hilos: un carril por hilo y por objeto compartido"
-        ),
         "player.predict.title": "Predice primero",
         "player.predict.yes": "Sí, termina",
         "player.predict.no": "No, se queda bloqueado",
@@ -572,7 +569,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.blocked": "Time blocked and waiting",
         "player.blocked.row": "{thread}: {blocked} ms blocked · {waiting} ms waiting",
         "player.start": "Press play, or step forward with → (the narration shows up here).",
-        "player.timeline": "Timeline of the threads: one lane per thread and per shared object",
         "player.predict.title": "Predict first",
         "player.predict.yes": "Yes, it finishes",
         "player.predict.no": "No, it gets stuck",

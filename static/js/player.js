@@ -133,11 +133,8 @@ export class Player {
       el("label", {}, el("span", { class: "control-name" }, `${s["player.view"]} `), view));
     this.clock = el("span", { class: "clock", "aria-hidden": "true" });
     controls.append(this.clock);
-    // The timeline's name says what it is; its description is the text alternative at the
-    // playhead (the "playhead-words" container, filled by whoever describes the lanes).
-    this.playheadWords = el("div", { class: "playhead-words", id: uid("playhead-words") });
-    this.canvas = el("canvas", { class: "lanes", role: "img", "aria-label": fill(s["player.timeline"], { n: this.model.threads.length }),
-      "aria-describedby": this.playheadWords.id });
+    // Its name and its description (the lanes in words at the playhead) come from Lanes.
+    this.canvas = el("canvas", { class: "lanes", role: "img" });
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
     this.legend = buildLegend(this.model, s);
     if (this.model.variables.size) {
@@ -162,7 +159,7 @@ export class Player {
     this.ending = this.buildEnding();
     const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.now, this.ending);
     // The key to the picture: under the lanes on a wide screen, after the code on a phone.
-    const key = el("div", { class: "key" }, this.legend, this.playheadWords, this.wordsBox);
+    const key = el("div", { class: "key" }, this.legend, this.wordsBox);
     const side = el("div", { class: "side" },
       el(this.heading, {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
     this.root.replaceChildren(controls, stage, key, el("div", { class: "below" }, this.code, side));
@@ -351,7 +348,8 @@ export class Player {
     });
     // The line of the thread that made this step, else the first marked one.
     const actor = i >= 0 ? this.model.lane.get(this.model.events[i].thread) : undefined;
-    const line = (actor !== undefined && marks.has(this.model.lines[i][actor]) && this.model.lines[i][actor]) || [...marks.keys()].sort((a, b) => a - b)[0];
+    const own = actor !== undefined ? lineAt(this.model, actor, i) : 0;
+    const line = (marks.has(own) && own) || [...marks.keys()].sort((a, b) => a - b)[0];
     const shown = line ? this.code.children[line - 1] : null;
     for (const li of this.code.querySelectorAll("li.actor")) if (li !== shown) li.classList.remove("actor");
     if (shown) {
