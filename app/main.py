@@ -22,6 +22,7 @@ from .settings import Settings
 from .store import StoreUnavailable, writable_store
 from .web.admission import Admission, TokenBuckets
 from .web.api import SavedRunsFastPath, api_router
+from .web.compare import compare_router
 from .web.embed import embed_router
 from .web.explorations import ExplorationService
 from .web.i18n import say
@@ -188,6 +189,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(programs_routes)
     app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
+    app.include_router(
+        compare_router(service=service, pages=pages, retry_after=settings.retry_after)
+    )
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     # Outermost last: security headers on everything, including a 413 or a compressed page;
     # live runs refused before anything reads their body; kept pages and saved runs answered

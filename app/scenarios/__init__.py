@@ -19,6 +19,7 @@ from typing import Any
 from ..analysis.goals import GOAL_KINDS, VALUE_KINDS, Goal
 from ..runner import ScenarioError, check_imports, find_parameters, shown_value
 from ..syntax import parse
+from .predictions import Prediction, parse_prediction
 
 __all__ = [
     "LANGS",
@@ -136,6 +137,8 @@ class Scenario:
     texts: dict[str, Texts]
     folder: Path = field(repr=False)
     goal: Goal | None = None
+    prediction: Prediction | None = None  # "predict, then play": the question, if any
+    compare: tuple[str, ...] = ()  # scenarios worth comparing a run with (the fix, the bug)
 
     def source(self, lang: str) -> str:
         if lang not in LANGS:
@@ -329,6 +332,15 @@ def load_folder(folder: Path) -> Scenario:
     params = {name: _param(folder, name, table) for name, table in raw_params.items()}
     texts = _texts(folder, data)
     goal = _goal(folder, data, params)
+    prediction = None
+    if "predict" in data:
+        try:
+            prediction = parse_prediction(data["predict"], LANGS)
+        except ValueError as exc:
+            raise _fail(folder, str(exc)) from None
+    compare = data.get("compare", [])
+    if not isinstance(compare, list) or not all(isinstance(c, str) and c for c in compare):
+        raise _fail(folder, "compare must be a list of scenario ids")
     for lang in LANGS:
         _check_source(folder, lang, params)
     return Scenario(
@@ -341,6 +353,8 @@ def load_folder(folder: Path) -> Scenario:
         texts=texts,
         folder=folder,
         goal=goal,
+        prediction=prediction,
+        compare=tuple(compare),
     )
 
 
@@ -350,6 +364,10 @@ def load_scenarios(base: Path | None = None) -> dict[str, Scenario]:
         return _shipped()
     folders = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
     scenarios = sorted((load_folder(folder) for folder in folders), key=lambda s: (s.order, s.id))
+    for scenario in scenarios:
+        for other in scenario.compare:
+            if other not in {s.id for s in scenarios} or other == scenario.id:
+                raise _fail(scenario.folder, f"compare names no other scenario {other!r}")
     return {s.id: s for s in scenarios}
 
 

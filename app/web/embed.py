@@ -22,7 +22,15 @@ from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
-from .pages import BadQuery, Exploring, Lang, explore_panel, mode_links, read_mode
+from .pages import (
+    BadQuery,
+    Exploring,
+    Lang,
+    explore_panel,
+    mode_links,
+    read_mode,
+    scenario_of,
+)
 from .runs import RunService, Saturated
 from .schemas import OEmbed, Problem, errors
 from .templating import Pages
@@ -36,6 +44,7 @@ _CHOICES = {
     "speed": SPEEDS,
     "controls": ("full", "minimal"),
     "view": ("steps", "time"),
+    "predict": ("0", "1"),
 }
 
 
@@ -58,6 +67,7 @@ class EmbedOptions:
     speed: str = "1"
     controls: str = "full"
     view: str = "steps"
+    predict: str = "0"
 
     @classmethod
     def parse(cls, query: dict[str, str]) -> EmbedOptions:
@@ -149,7 +159,11 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         if choosing is not None:
             values |= choosing.params
         # The two modes of this embed keep its options, but for autoplay (a choice is made).
-        kept = {k: v for k, v in parse_qsl(chosen.query(lang)) if k not in ("lang", "autoplay")}
+        kept = {
+            k: v
+            for k, v in parse_qsl(chosen.query(lang))
+            if k not in ("lang", "autoplay", "predict")
+        }
         modes = mode_links(found, lang, values, base=request.url.path, extra=kept)
         if isinstance(choosing, Exploring):
             modes["explore"] = choosing.link(modes["explore"])
@@ -192,7 +206,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             busy = MESSAGES[lang]["error.busy"]
             return framable(pages.error(request, lang, 429, busy, embed=True))
         page = f"/scenarios/{scenario_id}?lang={lang}"
-        answer = render_embed(request, lang, chosen, title, page, run=run, modes=modes)
+        predict = _prediction(found, chosen, lang)
+        if predict:
+            page += "&predict=1"
+        answer = render_embed(
+            request, lang, chosen, title, page, run=run, modes=modes, predict=predict
+        )
         answer.headers[PAGE_MARK] = "1"  # its default run: the same until the code changes
         return answer
 
@@ -210,7 +229,12 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         if refused:
             return framable(pages.error(request, lang, 422, refused, embed=True))
         page = f"/runs/{run_id}?lang={lang}"
-        return render_embed(request, lang, chosen, _run_title(run, lang), page, run=run)
+        scenario = scenario_of(run)
+        predict = _prediction(scenario, chosen, lang)
+        if predict:
+            page += "&predict=1"
+        title = _run_title(run, lang)
+        return render_embed(request, lang, chosen, title, page, run=run, predict=predict)
 
     @router.get(
         "/oembed",
@@ -321,15 +345,20 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
     return router
 
 
+def _prediction(
+    scenario: Scenario | None, chosen: EmbedOptions, lang: str
+) -> dict[str, Any] | None:
+    """The question asked before playing (`predict=1`), when the scenario has one."""
+    if chosen.predict != "1" or scenario is None or scenario.prediction is None:
+        return None
+    return scenario.prediction.to_json(lang)
+
+
 def _run_title(run: StoredRun, lang: str) -> str:
-    words = MESSAGES[lang]
-    if run.scenario:
-        try:
-            scenario: Scenario = get_scenario(run.scenario)
-            return f"{scenario.texts[lang].title} · {run.id}"
-        except UnknownScenario:
-            pass
-    return f"{words['run.title']} {run.id}"
+    scenario = scenario_of(run)
+    if scenario is not None:
+        return f"{scenario.texts[lang].title} · {run.id}"
+    return f"{MESSAGES[lang]['run.title']} {run.id}"
 
 
 def _not_a_schedule(request: Request, lang: str) -> str | None:

@@ -85,6 +85,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.blocked": "Tiempo bloqueado y esperando",
         "player.blocked.row": "{thread}: {blocked} ms bloqueado · {waiting} ms esperando",
         "player.start": "Pulsa reproducir, o avanza paso a paso con → (la narración aparece aquí).",
+        "player.predict.title": "Predice primero",
+        "player.predict.yes": "Sí, termina",
+        "player.predict.no": "No, se queda bloqueado",
+        "player.predict.answer": "Tu respuesta",
+        "player.predict.check": "Reproducir y comprobar",
+        "player.predict.skip": "Reproducir sin predecir",
+        "player.predict.waiting": "Tu predicción: {answer}. Mira la ejecución hasta el final…",
+        "player.predict.right": "¡Acertaste! Dijiste {answer}. {truth}",
+        "player.predict.quoted": "«{answer}»",
+        "player.predict.wrong": "Esta vez no: dijiste {answer}. {truth}",
+        "player.predict.finished": "Todos los hilos terminaron.",
+        "player.predict.stuck": "No terminó: {outcome}.",
+        "player.predict.value": "El valor final de `{variable}` fue {value}.",
+        "player.predict.unknown": (
+            "Esta ejecución no escribió `{variable}`: no hay total que comparar."
+        ),
+        "predict.on": "Predice primero",
+        "predict.off": "Ver sin predecir",
+        "predict.notice": "(ábrelo después de predecir: cuenta el final)",
         "player.legend": "Leyenda",
         "state.running": "ejecutando",
         "state.ready": "listo, esperando al intérprete",
@@ -211,6 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share.permalink": "Enlace permanente",
         "share.options": "Opciones del reproductor insertado",
         "share.autoplay": "Reproducir al cargar",
+        "share.predict": "Predecir primero (una pregunta antes de reproducir)",
         "share.controls": "Controles",
         "share.controls.full": "todos",
         "share.controls.minimal": "mínimos",
@@ -281,6 +301,48 @@ MESSAGES: dict[str, dict[str, str]] = {
             "mucho; recibió «{got}»."
         ),
         "error.choices_mode": "«{name}» solo vale con mode=choose.",
+        "error.predict_mode": "«{name}» solo vale al ver una ejecución (mode=play).",
+        "error.compare.a": (
+            "Falta la ejecución que se compara: /compare?a=ID (el de una ejecución guardada)."
+        ),
+        "error.compare.b": "«{got}» no es el enlace ni el identificador de una ejecución guardada.",
+        "error.compare.scenario": (
+            "Esta ejecución no es de un escenario: elige otra ejecución guardada."
+        ),
+        "error.compare.set": "«{got}» no es un valor de este escenario (NOMBRE=valor).",
+        "compare.title": "Comparar dos ejecuciones",
+        "compare.with": "Comparar con…",
+        "compare.intro": (
+            "Las dos ejecuciones, una junto a la otra. Los controles de «Las dos a la vez» "
+            "mueven las dos juntas: paso a paso, o al mismo instante en milisegundos."
+        ),
+        "compare.pick": "¿Con qué la comparas?",
+        "compare.pick.scenario": "«{title}», con sus valores por defecto",
+        "compare.pick.flip": "El mismo escenario con «{label}»: {value}",
+        "compare.pick.again": (
+            "Otra ejecución con los mismos valores (los hilos pueden ir en otro orden)"
+        ),
+        "compare.pick.other": "Otra ejecución guardada: su enlace o su identificador",
+        "compare.go": "Comparar",
+        "compare.differences": "Qué cambia",
+        "compare.differences.none": "Ninguna de estas cifras cambia de una ejecución a la otra.",
+        "compare.differences.some": "Cambia: {what}.",
+        "compare.figure": "Cifra",
+        "compare.row.outcome": "Resultado",
+        "compare.row.events": "Eventos",
+        "compare.row.duration": "Duración",
+        "compare.row.final": "Valor final de {variable}",
+        "compare.row.lost": "Actualizaciones perdidas",
+        "compare.row.cycle": "Ciclo del interbloqueo",
+        "compare.row.waited": "Espera de {thread}",
+        "compare.waited": "{blocked} bloqueado · {waiting} esperando",
+        "compare.differs": "distinto",
+        "compare.both": "Las dos a la vez",
+        "compare.align": "Alinear",
+        "compare.align.steps": "por pasos",
+        "compare.align.time": "por tiempo (ms)",
+        "compare.values": "Valores",
+        "compare.open": "Abrir esta ejecución",
         "error.choose_run": (
             "Una ejecución guardada se reproduce tal como ocurrió: el modo «Tú eliges» es de "
             "los escenarios (/embed/scenarios/ID?mode=choose)."
@@ -534,6 +596,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.blocked": "Time blocked and waiting",
         "player.blocked.row": "{thread}: {blocked} ms blocked · {waiting} ms waiting",
         "player.start": "Press play, or step forward with → (the narration shows up here).",
+        "player.predict.title": "Predict first",
+        "player.predict.yes": "Yes, it finishes",
+        "player.predict.no": "No, it gets stuck",
+        "player.predict.answer": "Your answer",
+        "player.predict.check": "Play and check",
+        "player.predict.skip": "Play without predicting",
+        "player.predict.waiting": "Your prediction: {answer}. Watch the run to the end…",
+        "player.predict.right": "You were right! You said {answer}. {truth}",
+        "player.predict.quoted": "“{answer}”",
+        "player.predict.wrong": "Not this time: you said {answer}. {truth}",
+        "player.predict.finished": "Every thread finished.",
+        "player.predict.stuck": "It did not finish: {outcome}.",
+        "player.predict.value": "The final value of `{variable}` was {value}.",
+        "player.predict.unknown": (
+            "This run never wrote `{variable}`: there is no total to compare."
+        ),
+        "predict.on": "Predict first",
+        "predict.off": "Watch without predicting",
+        "predict.notice": "(open it after predicting: it tells the ending)",
         "player.legend": "Legend",
         "state.running": "running",
         "state.ready": "ready, waiting for the interpreter",
@@ -657,6 +738,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share.permalink": "Permalink",
         "share.options": "Options of the embedded player",
         "share.autoplay": "Play on load",
+        "share.predict": "Predict first (a question before it plays)",
         "share.controls": "Controls",
         "share.controls.full": "all",
         "share.controls.minimal": "minimal",
@@ -726,6 +808,44 @@ MESSAGES: dict[str, dict[str, str]] = {
             "repeat it N times), {max} choices at most; it got “{got}”."
         ),
         "error.choices_mode": "“{name}” only goes with mode=choose.",
+        "error.predict_mode": "“{name}” only goes with watching a run (mode=play).",
+        "error.compare.a": "The run to compare is missing: /compare?a=ID (a saved run's id).",
+        "error.compare.b": "“{got}” is neither the link nor the id of a saved run.",
+        "error.compare.scenario": "This run is not a scenario's: choose another saved run.",
+        "error.compare.set": "“{got}” is not one of this scenario's values (NAME=value).",
+        "compare.title": "Compare two runs",
+        "compare.with": "Compare with…",
+        "compare.intro": (
+            "The two runs side by side. The “Both together” controls move both at once: step "
+            "by step, or to the same moment in milliseconds."
+        ),
+        "compare.pick": "Compare it with what?",
+        "compare.pick.scenario": "“{title}”, with its default values",
+        "compare.pick.flip": "The same scenario with “{label}”: {value}",
+        "compare.pick.again": (
+            "Another run with the same values (the threads may go in another order)"
+        ),
+        "compare.pick.other": "Another saved run: its link or its id",
+        "compare.go": "Compare",
+        "compare.differences": "What changes",
+        "compare.differences.none": "None of these figures changes from one run to the other.",
+        "compare.differences.some": "Changes: {what}.",
+        "compare.figure": "Figure",
+        "compare.row.outcome": "Outcome",
+        "compare.row.events": "Events",
+        "compare.row.duration": "Duration",
+        "compare.row.final": "Final value of {variable}",
+        "compare.row.lost": "Lost updates",
+        "compare.row.cycle": "Deadlock cycle",
+        "compare.row.waited": "{thread} waited",
+        "compare.waited": "{blocked} blocked · {waiting} waiting",
+        "compare.differs": "differs",
+        "compare.both": "Both together",
+        "compare.align": "Align",
+        "compare.align.steps": "by step",
+        "compare.align.time": "by time (ms)",
+        "compare.values": "Values",
+        "compare.open": "Open this run",
         "error.choose_run": (
             "A saved run plays as it happened: the “You choose” mode is for scenarios "
             "(/embed/scenarios/ID?mode=choose)."

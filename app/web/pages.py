@@ -40,6 +40,8 @@ __all__ = [
     "mode_links",
     "page_router",
     "read_mode",
+    "read_predict",
+    "scenario_of",
 ]
 
 
@@ -160,6 +162,10 @@ def page_router(
                 **common,
             )
         try:
+            predict = read_predict(request.query_params, found, lang)
+        except BadQuery as exc:
+            return pages.error(request, lang, 422, str(exc))
+        try:
             run = await service.default_run(found, lang)
         except Saturated:
             run = None
@@ -171,6 +177,8 @@ def page_router(
             run=run,
             error=None if run else MESSAGES[lang]["error.busy"],
             modes=mode_links(found, lang, defaults),
+            predict=predict,
+            lang_extra="&predict=1" if predict else "",
             **common,
         )
         if run is not None:  # its default run, the same until the scenario's files change
@@ -197,7 +205,18 @@ def page_router(
             sent = form.getlist(name)
             if sent:
                 params[name] = sent[-1]  # a checked box follows its hidden "false"
-        context: dict[str, Any] = {"scenario": found, "texts": found.texts[lang]}
+        try:
+            predict = read_predict(request.query_params, found, lang)
+        except BadQuery as exc:
+            if hx_request:
+                return error_slot(request, lang, 422, str(exc))
+            return pages.error(request, lang, 422, str(exc))
+        asked = "&predict=1" if predict else ""
+        context: dict[str, Any] = {
+            "scenario": found,
+            "texts": found.texts[lang],
+            "predict": predict,
+        }
         given = {name: p.default for name, p in found.params.items()}
         headers: dict[str, str] = {}
         try:
@@ -215,13 +234,14 @@ def page_router(
             headers["Retry-After"] = str(retry_after)
         else:
             if not hx_request:
-                return RedirectResponse(f"/runs/{run.id}?lang={lang}", status_code=303)
+                return RedirectResponse(f"/runs/{run.id}?lang={lang}{asked}", status_code=303)
             status, context["run"], context["error"] = 201, run, None
             context["run_params"] = json.loads(run.params)
             context["modes"] = mode_links(found, lang, given | context["run_params"])
-            headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}"
+            headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}{asked}"
             # The language links follow the new address (an out-of-band swap beside the panel).
             context["lang_path"] = f"/runs/{run.id}"
+            context["lang_extra"] = asked
         if hx_request and context["run"] is None:
             response = error_slot(request, lang, status, context["error"])
         elif hx_request:
@@ -251,14 +271,15 @@ def page_router(
         run = service.store.get(run_id)
         if run is None:
             return pages.error(request, lang, 404, say(lang, "error.no_run", id=run_id))
-        scenario = None
-        if run.scenario:
-            try:
-                scenario = get_scenario(run.scenario)
-            except UnknownScenario:
-                scenario = None
+        scenario = scenario_of(run)
         run_params = json.loads(run.params)
+        try:
+            predict = read_predict(request.query_params, scenario, lang)
+        except BadQuery as exc:
+            return pages.error(request, lang, 422, str(exc))
         common = {
+            "predict": predict,
+            "lang_extra": "&predict=1" if predict else "",
             "run": run,
             "run_params": run_params,
             "scenario": scenario,
@@ -280,6 +301,16 @@ def page_router(
         return pages.render(request, "scenario.html", lang, values=values, modes=modes, **common)
 
     return router
+
+
+def scenario_of(run: StoredRun) -> Scenario | None:
+    """The scenario a saved run played (None for a program of its own, or one since removed)."""
+    if not run.scenario:
+        return None
+    try:
+        return get_scenario(run.scenario)
+    except UnknownScenario:
+        return None
 
 
 # The gallery's sections: a scenario goes where its first concept belongs.
@@ -413,6 +444,8 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
             raise BadQuery(say(lang, "error.choices_mode", name=name))
     if "preemptions" in query and mode != "explore":
         raise BadQuery(say(lang, "error.explore_mode", name="preemptions"))
+    if "predict" in query and mode != "play":
+        raise BadQuery(say(lang, "error.predict_mode", name="predict"))
     if mode == "play":
         return None
     if mode == "explore":
@@ -433,6 +466,17 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
         raise BadQuery(say(lang, "error.option", name="then", allowed="run", got=then))
     params = _address_values(query, scenario, lang)
     return Choosing(params=params, choices=choices, then_run=then == "run")
+
+
+def read_predict(query: QueryParams, scenario: Scenario | None, lang: str) -> dict[str, Any] | None:
+    """The question to ask before the run plays (`?predict=1`), as the player takes it; None
+    when not asked for or when the scenario asks none. Raises BadQuery on another value."""
+    value = query.get("predict") or "0"
+    if value not in ("0", "1"):
+        raise BadQuery(say(lang, "error.option", name="predict", allowed="0, 1", got=value))
+    if value == "0" or scenario is None or scenario.prediction is None:
+        return None
+    return scenario.prediction.to_json(lang)
 
 
 def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 // Puts a run on screen: the page's words for the player, and a player over a run document.
 // main.js mounts the runs a page names by address; choose.js the schedules it asks for.
 import { Player, el } from "./player.js";
+import { Prediction } from "./predict.js";
 
 /** The player's words, handed over by the page as JSON. */
 export function strings() {
@@ -11,6 +12,8 @@ export function strings() {
 /** A player for `doc` inside `root` (already in the page: the lanes take its width). */
 export function showRun(root, doc) {
   root.player = new Player(root, doc, strings());
+  // Predict, then play: the scenario's question first (templates/_run_panel.html gives it).
+  if (root.dataset.predict) new Prediction(root.player, JSON.parse(root.dataset.predict));
   root.dataset.mounted = "ready";
   root.dataset.readyMs = String(Math.round(performance.now())); // first frame drawn (benchmarks)
   return root.player;

@@ -70,6 +70,10 @@ export function withCode(text) {
 
 const ms = (ns) => decimal((ns / 1e6).toFixed(1));
 
+let uids = 0;
+/** An id no other element of the page has (a page may hold several players). */
+export const uid = (prefix) => `${prefix}-${++uids}`;
+
 function fallbackNarration(model) {
   return model.events
     .filter((e) => !["thread_run", "read", "write"].includes(e.kind)) // accesses: sharedNarration
@@ -111,6 +115,10 @@ export class Player {
 
   build() {
     const s = this.strings;
+    // Its headings follow the page's: h2 under the page's h1, deeper where a page says so.
+    const level = Number(this.root.closest("[data-heading-level]")?.dataset.headingLevel) || 2;
+    this.heading = `h${level}`;
+    this.subheading = `h${level + 1}`;
     const button = (name, key) => el("button", { type: "button", "data-action": name, "aria-label": s[key], title: s[key] }, icon(name));
     this.playButton = button("play", "player.play");
     this.scrub = el("input", { type: "range", min: "-1", max: String(this.model.events.length - 1), value: "-1", "aria-label": s["player.scrub"] });
@@ -118,13 +126,15 @@ export class Player {
       ...SPEEDS.map((v) => el("option", { value: String(v), ...(v === this.speed ? { selected: "" } : {}) }, `${v}×`)));
     const viewOption = (value) => el("option", { value, ...(value === this.view ? { selected: "" } : {}) }, s[`player.view.${value}`]);
     const view = el("select", { "aria-label": s["player.view"], "data-control": "view" }, viewOption("steps"), viewOption("time"));
-    const controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.keys"] },
+    const controls = this.controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.keys"] },
       button("restart", "player.restart"), button("back", "player.back"), this.playButton,
       button("forward", "player.forward"), button("end", "player.end"), this.scrub,
-      el("label", {}, `${s["player.speed"]} `, speed), el("label", {}, `${s["player.view"]} `, view));
+      el("label", {}, el("span", { class: "control-name" }, `${s["player.speed"]} `), speed),
+      el("label", {}, el("span", { class: "control-name" }, `${s["player.view"]} `), view));
     this.clock = el("span", { class: "clock", "aria-hidden": "true" });
     controls.append(this.clock);
-    this.canvas = el("canvas", { class: "lanes", role: "img", "aria-label": s["player.narration"] });
+    // Its name and its description (the lanes in words at the playhead) come from Lanes.
+    this.canvas = el("canvas", { class: "lanes", role: "img" });
     this.tip = el("div", { class: "tip", role: "tooltip", hidden: "" });
     this.legend = buildLegend(this.model, s);
     if (this.model.variables.size) {
@@ -139,13 +149,20 @@ export class Player {
     // Both panels scroll: focusable, so keyboard users can scroll them too.
     this.code = el("ol", { class: "code", tabindex: "0", "aria-label": s["player.code"] },
       ...this.model.trace.source.split("\n").map((line) => el("li", {}, el("code", { text: line || " " }))));
-    this.story = el("ul", { class: "narration", tabindex: "0", "aria-live": "polite", "aria-label": s["player.narration"] });
+    // The story so far is a plain list (not live: rebuilt, it would be read again from the
+    // top); the sentence of the playhead, under the lanes, is the one that is announced.
+    this.story = el("ul", { class: "narration", tabindex: "0", "aria-label": s["player.narration"] });
+    this.now = el("p", { class: "now" });
+    if (!this.root.closest("[data-announce=off]")) this.now.setAttribute("aria-live", "polite");
     this.summary = el("div", { class: "summary" });
+    this.summaryTitle = el(this.heading, {}, s["player.summary"]);
     this.ending = this.buildEnding();
-    const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.legend, this.wordsBox, this.ending);
+    const stage = el("div", { class: "stage" }, this.canvas, this.tip, this.now, this.ending);
+    // The key to the picture: under the lanes on a wide screen, after the code on a phone.
+    const key = el("div", { class: "key" }, this.legend, this.wordsBox);
     const side = el("div", { class: "side" },
-      el("h3", {}, s["player.narration"]), this.story, el("h3", {}, s["player.summary"]), this.summary);
-    this.root.replaceChildren(controls, stage, el("div", { class: "below" }, this.code, side));
+      el(this.heading, {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
+    this.root.replaceChildren(controls, stage, key, el("div", { class: "below" }, this.code, side));
     this.root.tabIndex = 0;
     this.lanes = new Lanes(this.canvas, this.model, this.strings);
     this.lanes.setView(this.view);
@@ -171,7 +188,26 @@ export class Player {
     this.renderSummary();
   }
 
+  /** Until unlock(): no playing, stepping or scrubbing, and no summary (predict, then play). */
+  lock() {
+    this.locked = true;
+    this.controls.inert = true;
+    this.summary.hidden = true;
+    this.summaryTitle.hidden = true;
+  }
+
+  unlock() {
+    this.locked = false;
+    this.controls.inert = false;
+  }
+
+  showSummary() {
+    this.summary.hidden = false;
+    this.summaryTitle.hidden = false;
+  }
+
   act(action) {
+    if (this.locked) return;
     const last = this.model.events.length - 1;
     if (action === "play") this.toggle();
     else if (action === "back") this.seek(this.index - 1);
@@ -203,8 +239,10 @@ export class Player {
   }
 
   play() {
+    if (this.locked) return;
     if (this.index >= this.model.events.length - 1) this.index = -1;
     this.playing = true;
+    this.bringIntoView();
     this.playButton.replaceChildren(icon("pause"));
     this.playButton.setAttribute("aria-label", this.strings["player.pause"]);
     this.playButton.title = this.strings["player.pause"];
@@ -264,6 +302,7 @@ export class Player {
     this.renderStory(i);
     this.renderWords(i);
     this.ending.hidden = !(this.endingIndex >= 0 && i >= this.endingIndex);
+    if (this.onEnd && i === this.model.events.length - 1) this.onEnd();
   }
 
   /** The deadlock cycle or the stall set, in words: shown when the playhead reaches it. */
@@ -307,6 +346,42 @@ export class Player {
       li.style.borderLeftColor = lanes ? threadColor(lanes[0]) : "";
       li.dataset.threads = lanes ? lanes.map((k) => this.model.threads[k].name).join(", ") : "";
     });
+    // The line of the thread that made this step, else the first marked one.
+    const actor = i >= 0 ? this.model.lane.get(this.model.events[i].thread) : undefined;
+    const own = actor !== undefined ? lineAt(this.model, actor, i) : 0;
+    const line = (marks.has(own) && own) || [...marks.keys()].sort((a, b) => a - b)[0];
+    const shown = line ? this.code.children[line - 1] : null;
+    for (const li of this.code.querySelectorAll("li.actor")) if (li !== shown) li.classList.remove("actor");
+    if (shown) {
+      shown.classList.add("actor");
+      this.showLine(shown);
+    }
+  }
+
+  /** Scroll the code panel (never the page) so that `li`, the line of the playhead, is near
+   *  its top, a line of context above it: the part of the panel nearest the lanes. */
+  showLine(li) {
+    const box = this.code;
+    const row = parseFloat(getComputedStyle(li).lineHeight) || 20; // one line (a wrapped one has several)
+    const context = row * 1.2;
+    const room = Math.min(box.clientHeight, 5 * row);
+    if (li.offsetTop - context < box.scrollTop || li.offsetTop + li.offsetHeight > box.scrollTop + Math.max(room, li.offsetHeight + context)) {
+      box.scrollTop = Math.max(0, li.offsetTop - context);
+    }
+  }
+
+  /** Pressing play brings the player into view when the lanes, the sentence under them or the
+   *  code are not: only this document scrolls (in an embed, never the course page around it). */
+  bringIntoView() {
+    const rect = this.root.getBoundingClientRect();
+    const code = this.code.getBoundingClientRect();
+    // In view: the player's top, and enough of the code panel to hold the playhead's line; in
+    // a frame (often 520 px, too short for the code) the lanes and the sentence under them.
+    const framed = document.body.classList.contains("embed");
+    const needed = framed ? this.now.getBoundingClientRect().bottom : code.top + Math.min(code.height, 120);
+    if (rect.top >= 0 && needed <= window.innerHeight) return;
+    const behavior = this.reduced ? "auto" : "smooth";
+    window.scrollTo({ top: Math.max(0, window.scrollY + rect.top - 8), behavior });
   }
 
   renderWords(i) {
@@ -322,8 +397,17 @@ export class Player {
     this.storyCount = lo;
     if (!lo) {
       this.story.replaceChildren(el("li", { class: "hint" }, this.strings["player.start"]));
+      this.now.replaceChildren(el("span", { class: "hint" }, this.strings["player.start"]));
+      this.now.style.borderLeftColor = "";
       return;
     }
+    // Under the lanes: the sentence of the playhead, alone (a screen reader hears just it).
+    const current = all[lo - 1];
+    const at = this.model.events[current.index];
+    this.now.replaceChildren(el("time", {}, `${ms(at.t)} ms`), " ", ...withCode(current.text));
+    this.now.classList.toggle("lost", Boolean(current.lost || this.lostTexts.has(current.text)));
+    const lane = this.model.lane.get(at.thread);
+    this.now.style.borderLeftColor = lane === undefined ? "" : threadColor(lane);
     this.story.replaceChildren(...all.slice(Math.max(0, lo - 100), lo).map((n) => {
       const ev = this.model.events[n.index];
       const item = el("li", { "data-index": String(n.index) }, el("time", {}, `${ms(ev.t)} ms`), ...withCode(n.text));
@@ -356,19 +440,19 @@ export class Player {
       fill(s["player.blocked.row"], { thread: th.name, blocked: ms(blockedOf(k)), waiting: ms(waitedOf(k)) })));
     const parts = [
       el("p", { class: `badge outcome-${outcome.status}` }, s[`outcome.${outcome.status}`] || outcome.status),
-      el("h4", {}, s["player.blocked"]), el("ul", {}, ...blocked),
+      el(this.subheading, {}, s["player.blocked"]), el("ul", {}, ...blocked),
     ];
     const longest = stats && stats.longest_wait;
     if (longest) {
       const cut = longest.cut ? ` · ${s["player.longest.cut"]}` : "";
-      parts.push(el("h4", {}, s["player.longest"]), el("p", {},
+      parts.push(el(this.subheading, {}, s["player.longest"]), el("p", {},
         `${threadName(model, longest.thread)} · ${label(model, longest.object)} · ${fill(s["player.ms"], { ms: ms(longest.ns) })}${cut}`));
     }
     const order = this.analysis && this.analysis.lock_order;
     const lockCount = [...model.objects.values()].filter((o) => o.kind === "Lock" || o.kind === "RLock").length;
     if (order && lockCount >= 2) {
       const found = order.potential_deadlocks;
-      parts.push(el("h4", {}, s["player.potential"]), found.length
+      parts.push(el(this.subheading, {}, s["player.potential"]), found.length
         ? el("ul", { class: "potential" }, ...found.map((p) => el("li", {}, ...withCode(p.text))))
         : el("p", {}, s["player.potential.none"]));
     }
@@ -377,10 +461,10 @@ export class Player {
       // The first few in words (the narration tells each one when it happens), then how many more.
       const shown = model.lost.slice(0, LOST_LISTED).map((u) => el("li", {}, ...withCode(u.text || label(model, u.variable))));
       if (model.lost.length > LOST_LISTED) shown.push(el("li", { class: "more" }, fill(s["player.lost.more"], { n: model.lost.length - LOST_LISTED })));
-      parts.push(el("h4", {}, `${s["player.lost.title"]}: ${model.lost.length}`), el("ul", { class: "lost" }, ...shown));
+      parts.push(el(this.subheading, {}, `${s["player.lost.title"]}: ${model.lost.length}`), el("ul", { class: "lost" }, ...shown));
     }
     if (model.races.length) {
-      parts.push(el("h4", {}, s["player.races"]), el("ul", { class: "races" }, ...model.races.map((r) => el("li", {}, ...withCode(r.text)))));
+      parts.push(el(this.subheading, {}, s["player.races"]), el("ul", { class: "races" }, ...model.races.map((r) => el("li", {}, ...withCode(r.text)))));
     }
     this.summary.replaceChildren(...parts);
   }

@@ -1,7 +1,7 @@
 // The share / embed box: rebuild the iframe snippet from the chosen options, select the text
 // of a field when it gets focus, and copy it with a button where the clipboard is available.
 
-const DEFAULTS = { autoplay: "0", speed: "1", controls: "full", view: "steps", mode: "play" };
+const DEFAULTS = { autoplay: "0", speed: "1", controls: "full", view: "steps", mode: "play", predict: "0" };
 
 function escapeAttr(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
@@ -14,6 +14,8 @@ function update(body) {
     const value = input.type === "checkbox" ? (input.checked ? "1" : "0") : input.value;
     if (name === "lang" || value !== DEFAULTS[name]) params.set(name, value);
   });
+  // A prediction is asked before a run plays: not in "You choose" or "Explore".
+  if ((params.get("mode") || "play") !== "play") params.delete("predict");
   const src = `${body.dataset.embedBase}?${params}`;
   // The title screen readers announce, in the language the player will speak.
   const lang = params.get("lang") || "";

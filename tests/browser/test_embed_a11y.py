@@ -92,7 +92,11 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
     result = page.evaluate(
         """async () => {
           const r = await axe.run(document, {runOnly: {type: "tag",
-            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            // Best practices the player must keep too: headings in order, one main, named
+            // regions.
+            rules: {"heading-order": {enabled: true}, "landmark-one-main": {enabled: true},
+                    "page-has-heading-one": {enabled: true}}});
           return r.violations.map(v => ({id: v.id, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
         }"""
@@ -119,16 +123,22 @@ def axe_page(browser: Browser) -> Iterator[Page]:
         "/scenarios/bounded-buffer",
         "/scenarios/forgotten-task-done",
         "/embed/scenarios/lock",
+        "/embed/scenarios/race-condition?predict=1",
+        "/scenarios/deadlock?predict=1",
         "/scenarios/no-such-scenario",
         "/write",
     ],
 )
 def test_axe_finds_no_violations(server: Server, axe_page: Page, path: str, lang: str) -> None:
-    axe_page.goto(f"{server.url}{path}?lang={lang}")
+    axe_page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
     if path == "/write":
         expect(axe_page.locator("form.program-form[data-editor=ready]")).to_have_count(1)
     elif "no-such" not in path and path != "/":
         expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+        if "predict" in path:
+            assert run_axe(axe_page) == []  # the question, before any answer
+            axe_page.locator(".predict button[type=submit]").first.click()
+            axe_page.locator(".player").evaluate("n => n.player.pause()")
         axe_page.locator(".player").focus()
         for _ in range(8):
             axe_page.keyboard.press("ArrowRight")  # a frame with lanes, narration and arrows
@@ -216,3 +226,20 @@ def test_the_downloaded_file_plays_offline(tmp_path: Path, browser: Browser) -> 
     )
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_axe_on_the_compare_pages(server: Server, axe_page: Page, lang: str) -> None:
+    axe_page.goto(f"{server.url}/scenarios/deadlock?lang={lang}")
+    expect(axe_page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    axe_page.locator("a[href^='/compare?a=']").click()
+    expect(axe_page.locator(".picks")).to_be_visible()
+    assert run_axe(axe_page) == []  # what to compare it with
+    axe_page.locator(".picks button").first.click()
+    expect(axe_page.locator(".compare-run .player[data-mounted=ready]")).to_have_count(
+        2, timeout=30_000
+    )
+    axe_page.locator(".both-controls [data-both=forward]").click()
+    assert run_axe(axe_page) == []
+    axe_page.set_viewport_size({"width": 390, "height": 844})
+    assert run_axe(axe_page) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +165,7 @@ def test_marks_and_lanes_are_described_in_words_and_reached_by_keyboard(
         .format(thread=name, variable="counter", value=value, line=line)
     )
     # The code panel marks the line of the read.
-    expect(page.locator(".player .code li").nth(line - 1)).to_have_class("current")
+    expect(page.locator(".player .code li").nth(line - 1)).to_have_class(re.compile(r"\bcurrent\b"))
     page.keyboard.press("ArrowRight")
     expect(tip).to_be_hidden()  # a print: no mark under the playhead
     # The lanes in words: the variable's value at the playhead, as the analysis has it.

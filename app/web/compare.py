@@ -1,0 +1,311 @@
+"""Two runs side by side: what differs between them (the outcome, the final values of the
+shared variables, the lost updates, who waited and how long) and both players, moved together
+by step or by time (static/js/compare.js).
+
+`/compare?a=RUN` offers what to compare a run with: the scenario it teaches against (the fix,
+or the bug), the same scenario with a switch turned the other way, another run with the same
+values (another interleaving), or any saved run. `POST /compare/new` records or reuses that
+run and sends the reader to `/compare?a=RUN&b=RUN`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..analysis import analyse
+from ..analysis.narration import format_number
+from ..runner import ScenarioError
+from ..scenarios import Scenario, UnknownScenario, get_scenario
+from ..store import StoredRun
+from ..tracing import Trace
+from .i18n import MESSAGES, say
+from .pages import Lang, scenario_of
+from .runs import RunService, Saturated
+from .templating import Pages
+
+__all__ = ["RunFacts", "compare_router", "differences", "run_facts"]
+
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_FACTS_KEPT = 32  # runs never change: their facts are kept, the most recent first
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the comparison shows of one run, in no language yet."""
+
+    status: str
+    events: int
+    duration_ns: int
+    finals: dict[str, Any]  # shared variable -> its last value
+    lost: int  # lost updates
+    waited: dict[str, tuple[int, int]]  # thread name -> (ns blocked, ns waiting)
+    cycle: tuple[str, ...]  # the deadlock's threads, in the cycle's order
+
+
+def run_facts(document: Mapping[str, Any]) -> RunFacts:
+    """The facts of a run document (`{trace, ...}`), from its trace analysed again: the one
+    analysis, whatever shape the document's copy of it has."""
+    trace = Trace.from_json(document["trace"])
+    found = analyse(trace)
+    finals: dict[str, Any] = {}
+    for variable in found.shared.variables:
+        values = variable.values
+        if values:
+            finals[variable.label] = values[-1][1]
+    waited = {
+        th.name: (found.time_in(th.id, "blocked"), found.time_in(th.id, "waiting"))
+        for th in trace.threads
+    }
+    names = {th.id: th.name for th in trace.threads}
+    cycle = tuple(names.get(step.get("thread", -1), "?") for step in trace.outcome.cycle or [])
+    return RunFacts(
+        status=trace.outcome.status,
+        events=len(trace.events),
+        duration_ns=trace.duration_ns,
+        finals=finals,
+        lost=len(found.shared.lost_updates),
+        waited=waited,
+        cycle=cycle,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    a: str
+    b: str
+
+    @property
+    def differs(self) -> bool:
+        return self.a != self.b
+
+
+def _ms(ns: int, lang: str) -> str:
+    return format_number(round(ns / 1e6, 1), lang) + " ms"
+
+
+def _value(value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return MESSAGES[lang]["value.yes" if value else "value.no"]
+    if isinstance(value, int | float):
+        return format_number(value, lang)
+    return str(value)
+
+
+def differences(a: RunFacts, b: RunFacts, lang: str) -> list[Row]:
+    """The comparison's table: every figure of both runs, in the reader's words; a row
+    `differs` where the runs do."""
+    t = MESSAGES[lang]
+    rows = [
+        Row(t["compare.row.outcome"], t[f"outcome.{a.status}"], t[f"outcome.{b.status}"]),
+        Row(t["compare.row.events"], format_number(a.events, lang), format_number(b.events, lang)),
+        Row(t["compare.row.duration"], _ms(a.duration_ns, lang), _ms(b.duration_ns, lang)),
+    ]
+    for name in dict.fromkeys([*a.finals, *b.finals]):
+        label = say(lang, "compare.row.final", variable=name)
+        rows.append(Row(label, _value(a.finals.get(name), lang), _value(b.finals.get(name), lang)))
+    if a.finals or b.finals or a.lost or b.lost:
+        rows.append(Row(t["compare.row.lost"], str(a.lost), str(b.lost)))
+    if a.cycle or b.cycle:
+        rows.append(
+            Row(t["compare.row.cycle"], " → ".join(a.cycle) or "—", " → ".join(b.cycle) or "—")
+        )
+
+    def waited(facts: RunFacts, name: str) -> str:
+        if name not in facts.waited:
+            return "—"
+        blocked, waiting = facts.waited[name]
+        return say(lang, "compare.waited", blocked=_ms(blocked, lang), waiting=_ms(waiting, lang))
+
+    for name in dict.fromkeys([*a.waited, *b.waited]):
+        label = say(lang, "compare.row.waited", thread=name)
+        rows.append(Row(label, waited(a, name), waited(b, name)))
+    return rows
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two runs as the page shows it."""
+
+    run: StoredRun
+    scenario: Scenario | None
+    title: str
+    values: str  # its values, as the run panel writes them
+
+
+def _values_text(scenario: Scenario | None, params: Mapping[str, Any], lang: str) -> str:
+    """The run's values in the form's order, with the labels the student sees."""
+    names = [n for n in (scenario.params if scenario else {}) if n in params]
+    names += [n for n in params if n not in names]
+    shown = []
+    for name in names:
+        spec = scenario.params.get(name) if scenario else None
+        label = spec.label[lang] if spec else name
+        shown.append(f"{label}: {_value(params[name], lang)}")
+    return " · ".join(shown)
+
+
+def _side(run: StoredRun, lang: str) -> Side:
+    scenario = scenario_of(run)
+    title = scenario.texts[lang].title if scenario else f"{MESSAGES[lang]['run.title']} {run.id}"
+    return Side(run, scenario, title, _values_text(scenario, json.loads(run.params), lang))
+
+
+def _run_id(text: str) -> str | None:
+    """A run's id from what a reader pastes: the id, or a link to the run (or its embed)."""
+    text = text.strip()
+    if _RUN_ID.fullmatch(text):
+        return text
+    path = urlsplit(text).path.rstrip("/")
+    match = re.search(r"/runs/([A-Za-z0-9_-]{1,64})$", path)
+    return match.group(1) if match else None
+
+
+def suggestions(side: Side, lang: str) -> list[dict[str, Any]]:
+    """What a run is worth comparing with, each as the fields of a `POST /compare/new`."""
+    t = MESSAGES[lang]
+    scenario = side.scenario
+    if scenario is None:
+        return []
+    params = json.loads(side.run.params)
+    found: list[dict[str, Any]] = []
+    for other_id in scenario.compare:
+        other = get_scenario(other_id)
+        text = say(lang, "compare.pick.scenario", title=other.texts[lang].title)
+        found.append({"text": text, "fields": {"scenario": other.id}})
+    for name, spec in scenario.params.items():
+        if spec.type != "bool":
+            continue
+        flipped = not params.get(name, spec.default)
+        text = say(lang, "compare.pick.flip", label=spec.label[lang], value=_value(flipped, lang))
+        found.append({"text": text, "fields": {"set": f"{name}={str(flipped).lower()}"}})
+    found.append({"text": t["compare.pick.again"], "fields": {"fresh": "1"}})
+    return found
+
+
+def compare_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
+    router = APIRouter()
+    kept: OrderedDict[str, RunFacts] = OrderedDict()
+    kept_lock = threading.Lock()
+
+    def facts(run: StoredRun) -> RunFacts:
+        with kept_lock:
+            if run.id in kept:
+                kept.move_to_end(run.id)
+                return kept[run.id]
+        found = run_facts(json.loads(run.document()))
+        with kept_lock:
+            kept[run.id] = found
+            while len(kept) > _FACTS_KEPT:
+                kept.popitem(last=False)
+        return found
+
+    def stored(text: str | None) -> StoredRun | None:
+        ident = _run_id(text or "")
+        return service.store.get(ident) if ident else None
+
+    @router.get("/compare", response_class=HTMLResponse, tags=["pages"])
+    def compare_page(
+        request: Request,
+        lang: Lang,
+        a: Annotated[str | None, Query(max_length=2000, description="a saved run")] = None,
+        b: Annotated[str | None, Query(max_length=2000, description="the run to compare")] = None,
+    ) -> Response:
+        """Two saved runs side by side (`?a=RUN&b=RUN`); with only `a`, what to compare it
+        with."""
+        if not a:
+            return pages.error(request, lang, 422, say(lang, "error.compare.a"))
+        first = stored(a)
+        if first is None:
+            return pages.error(request, lang, 404, say(lang, "error.no_run", id=a[:80]))
+        side_a = _side(first, lang)
+        common: dict[str, Any] = {"a": side_a, "lang_path": "/compare"}
+        if not b:
+            return pages.render(
+                request,
+                "compare.html",
+                lang,
+                b=None,
+                picks=suggestions(side_a, lang),
+                lang_extra="&" + urlencode({"a": first.id}),
+                **common,
+            )
+        second = stored(b)
+        if second is None:
+            return pages.error(request, lang, 404, say(lang, "error.compare.b", got=b[:80]))
+        rows = differences(facts(first), facts(second), lang)
+        return pages.render(
+            request,
+            "compare.html",
+            lang,
+            b=_side(second, lang),
+            rows=rows,
+            differ=[row for row in rows if row.differs],
+            lang_extra="&" + urlencode({"a": first.id, "b": second.id}),
+            **common,
+        )
+
+    @router.post("/compare/new", tags=["pages"])
+    async def compare_new(request: Request, lang: Lang) -> Response:
+        """Record (or reuse) the run to compare with and go to the comparison: a scenario's
+        default run (`scenario`), run A's values with one changed (`set=NAME=value`), or
+        another run with A's values (`fresh=1`)."""
+        form = await request.form()
+        first = stored(str(form.get("a") or ""))
+        if first is None:
+            return pages.error(request, lang, 404, say(lang, "error.compare.a"))
+        side = _side(first, lang)
+        target = side.scenario
+        wanted = str(form.get("scenario") or "")
+        if wanted:
+            try:
+                target = get_scenario(wanted)
+            except UnknownScenario:
+                message = say(lang, "error.no_scenario", id=wanted[:80])
+                return pages.error(request, lang, 404, message)
+        if target is None:
+            return pages.error(request, lang, 422, say(lang, "error.compare.scenario"))
+        defaults = {name: p.default for name, p in target.params.items()}
+        params = dict(defaults)
+        if target is side.scenario:
+            params |= json.loads(first.params)
+        change = str(form.get("set") or "")
+        if change:
+            name, _, value = change.partition("=")
+            spec = target.params.get(name)
+            if spec is None:
+                message = say(lang, "error.compare.set", got=change[:80])
+                return pages.error(request, lang, 422, message)
+            try:
+                params[name] = spec.coerce(value)
+            except ValueError:
+                message = say(lang, "error.compare.set", got=change[:80])
+                return pages.error(request, lang, 422, message)
+        fresh = form.get("fresh") == "1"
+        try:
+            if params == defaults and not fresh:
+                second = await service.default_run(target, lang)
+            else:
+                second = await service.record(target, lang, params)
+        except Saturated:
+            answer = pages.error(request, lang, 429, MESSAGES[lang]["error.busy"])
+            answer.headers["Retry-After"] = str(retry_after)
+            return answer
+        except ScenarioError as exc:
+            return pages.error(request, lang, 422, str(exc))
+        query = urlencode({"a": first.id, "b": second.id, "lang": lang})
+        return RedirectResponse(f"/compare?{query}", status_code=303)
+
+    return router
