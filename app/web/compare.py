@@ -196,7 +196,7 @@ def suggestions(side: Side, lang: str) -> list[dict[str, Any]]:
 
 
 def compare_router(*, service: RunService, pages: Pages, retry_after: int) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)  # pages
     kept: OrderedDict[str, RunFacts] = OrderedDict()
     kept_lock = threading.Lock()
 
