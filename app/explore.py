@@ -34,7 +34,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .runner import ParamSpec, run_source
 from .tracing import Trace
@@ -105,8 +105,19 @@ class _Step:
     later: bool = False  # it goes on only if time passes first
 
 
-def _independent(a: _Step, b: _Step) -> bool:
-    """Whether two threads' next steps commute (same end state whichever goes first)."""
+class _Taken(Protocol):
+    """A step as the dependence relation reads it: an offered `_Step` or a logged `Step`."""
+
+    @property
+    def thread(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def obj(self) -> str | None: ...
+
+
+def _independent(a: _Taken, b: _Taken) -> bool:
+    """Whether two threads' steps commute (same end state whichever goes first)."""
     if a.thread == b.thread:
         return False
     if a.kind in _OWN or b.kind in _OWN:
@@ -116,6 +127,13 @@ def _independent(a: _Step, b: _Step) -> bool:
     if a.obj != b.obj:
         return True
     return a.kind in _READS and b.kind in _READS
+
+
+def _wake(sleep: dict[str, _Step], taken: _Taken) -> None:
+    """Wake the sleepers whose step does not commute with the step just taken."""
+    for name, asleep in list(sleep.items()):
+        if not _independent(asleep, taken):
+            del sleep[name]
 
 
 def _ending_of(trace: Trace) -> tuple[str, dict[str, Any], list[str], list[str]]:
@@ -146,10 +164,6 @@ class _Node:
         last = self.enabled.get(self.last) if self.last is not None else None
         preempts = last is not None and not last.later and thread != self.last
         return self.preemptions + preempts
-
-
-def _dependent(a: Step, b: Step) -> bool:
-    return not _independent(_Step(a.thread, a.kind, a.obj), _Step(b.thread, b.kind, b.obj))
 
 
 class _HappensBefore:
@@ -247,7 +261,7 @@ class _HappensBefore:
             found: list[int] = []
             for j in earlier:
                 other = self.steps[j]
-                if other.thread == step.thread or not _dependent(other, step):
+                if other.thread == step.thread or _independent(other, step):
                     continue
                 if before[self.index[other.thread]] >= j + 1:
                     if other.kind not in _READS:
@@ -383,12 +397,8 @@ class _Search:
         preemptions = [stack[-1].cost(stack[-1].chosen) if stack else 0]
 
         def choose(offered: list[dict[str, Any]], control: Controller) -> str | None:
-            # Wake the sleepers a step since the last decision does not commute with.
-            for step in control.steps_taken[seen[0] :]:
-                taken = _Step(step.thread, step.kind, step.obj)
-                for name, s in list(sleep.items()):
-                    if not _independent(s, taken):
-                        del sleep[name]
+            for step in control.steps_taken[seen[0] :]:  # the steps since the last decision
+                _wake(sleep, step)
             seen[0] = len(control.steps_taken)
             enabled = _steps(offered)
             last = control.lasts[-1]
@@ -406,10 +416,7 @@ class _Search:
             node.backtrack = set(enabled) if not self.reduce or self.timed else {pick}
             preemptions[0] = node.cost(pick)
             stack.append(node)
-            taken = enabled[pick]
-            for name, s in list(sleep.items()):
-                if not _independent(s, taken):
-                    del sleep[name]
+            _wake(sleep, enabled[pick])
             return pick
 
         control = Controller(prefix, chooser=choose)
