@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +83,7 @@ def execute_source(
     """Run one program someone wrote and return its trace: the only way the site executes
     such code (free runs and controlled runs), each in a sandboxed worker of its own
     (`app/sandbox`). Raises ProgramProblem for what stopped it, in the writer's language."""
-    try:
+    with _said_in(lang):
         return run_program(
             source,
             params,
@@ -93,8 +94,6 @@ def execute_source(
             limits=limits,
             pool=pool,
         )
-    except SandboxError as exc:
-        raise sandbox_problem(exc, lang) from None
 
 
 def explore_source(
@@ -111,7 +110,7 @@ def explore_source(
 ) -> Exploration:
     """Explore the interleavings of a program someone wrote, the whole search in one
     sandboxed worker; raises ProgramProblem as `execute_source` does."""
-    try:
+    with _said_in(lang):
         return explore_program(
             source,
             params,
@@ -124,6 +123,13 @@ def explore_source(
             progress=progress,
             pool=pool,
         )
+
+
+@contextmanager
+def _said_in(lang: str) -> Iterator[None]:
+    """What the sandbox raises of a program, raised as its problem in the writer's language."""
+    try:
+        yield
     except SandboxError as exc:
         raise sandbox_problem(exc, lang) from None
 
