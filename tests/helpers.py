@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import queue as std_queue
+import re
 import subprocess
 import sys
 import textwrap
@@ -53,3 +55,12 @@ def told(analysis: dict[str, Any], trace: Trace) -> list[dict[str, Any]]:
     from app.analysis.narration import render
 
     return [{"index": i, "text": text} for i, text in render(analysis["narration"], trace)]
+
+
+def data_attributes(page: str, opening: str) -> dict[str, str]:
+    """The data attributes (unescaped) of the first tag that starts with `opening` (a regular
+    expression) in `page`."""
+    found = re.search(opening + r"([^>]*)>", page)
+    assert found, f"no {opening!r} on the page"
+    pairs = re.findall(r"data-([a-z-]+)=(?:'([^']*)'|\"([^\"]*)\")", found.group(1))
+    return {name: html.unescape(single or double) for name, single, double in pairs}

@@ -16,6 +16,8 @@ from app.settings import Settings
 from app.web.i18n import MESSAGES
 from app.web.pages import MAX_CHOICES, parse_choices
 
+from .helpers import data_attributes
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -28,10 +30,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def chooser(page: str) -> dict[str, str]:
     """The chooser's data attributes, unescaped."""
-    found = re.search(r'<div class="chooser"([^>]*)>', page)
-    assert found, "no chooser on the page"
-    pairs = re.findall(r"data-([a-z]+)=(?:'([^']*)'|\"([^\"]*)\")", found.group(1))
-    return {name: html.unescape(single or double) for name, single, double in pairs}
+    return data_attributes(page, r'<div class="chooser"')
 
 
 def modes(page: str) -> dict[str, str]:

@@ -17,6 +17,8 @@ from app.settings import Settings
 from app.web.i18n import MESSAGES
 from app.web.pages import DEFAULT_PREEMPTIONS, PREEMPTIONS
 
+from .helpers import data_attributes
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -29,10 +31,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def panel(page: str) -> dict[str, str]:
     """The explorer panel's data attributes, unescaped."""
-    found = re.search(r'<section id="run-panel" class="run-panel explore-panel"([^>]*)>', page)
-    assert found, "no explorer on the page"
-    pairs = re.findall(r"data-([a-z-]+)=(?:'([^']*)'|\"([^\"]*)\")", found.group(1))
-    return {name: html.unescape(single or double) for name, single, double in pairs}
+    return data_attributes(page, r'<section id="run-panel" class="run-panel explore-panel"')
 
 
 def modes(page: str) -> dict[str, str]:
