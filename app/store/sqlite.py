@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,24 @@ from pathlib import Path
 from .base import RunStore, StoreUnavailable, Transaction
 
 __all__ = ["SQLiteStore"]
+
+_BUSY_SECONDS = 30  # how long a connection waits for another's lock before it gives up
+
+
+def _write_ahead_log(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Switching a new file's mode needs it alone for a moment, and
+    SQLite answers "database is locked" at once rather than through the busy handler when
+    another connection is opening it too (replicas starting together): try again, within the
+    same patience as any other lock."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SQLiteStore(RunStore):
@@ -59,10 +78,10 @@ class SQLiteStore(RunStore):
         if db is None:
             # Used only by the thread that made it; check_same_thread=False lets close() end it.
             db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
+                self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
-            db.execute("PRAGMA busy_timeout=30000")
-            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
+            _write_ahead_log(db)
             db.execute("PRAGMA synchronous=FULL")
             self._local.db = db
             with self._connections_lock:
