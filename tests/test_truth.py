@@ -12,6 +12,7 @@ program measured itself, and what plain `python3` does with the same source.
 from __future__ import annotations
 
 import textwrap
+import time
 
 import pytest
 
@@ -78,6 +79,96 @@ def test_a_semaphore_never_shows_more_holders_than_slots(
         assert printed(trace)[-1] in ("most inside: 1", "most inside: 2")
         assert holders_at_most(trace, 2) <= 2
         assert problems(trace) == []
+
+
+RELEASED_DURING_THE_LOOK = """
+    import threading, time
+    slots = threading.Semaphore(1)
+    slots.acquire()
+
+    def late():
+        slots.acquire()
+        slots.release()
+
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.02)
+    slots.release()
+    t.join()
+    print("done")
+"""
+
+
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "python"])
+def test_a_release_after_a_failed_look_comes_after_the_wait_in_the_trace(
+    monkeypatch: pytest.MonkeyPatch, speedups: bool
+) -> None:
+    """A thread that found no slot and was preempted before stamping its wait.
+
+    The release that lands in that gap must come after the wait in the trace: drawn the
+    other way round, the thread waits while the picture shows a free slot. Once seen under
+    load on a busy CI machine; here the gap is widened on purpose, right after the look.
+    """
+    from app.tracing import primitives
+
+    checked = primitives._check_timeout
+    widened: list[bool] = []
+
+    def slow_check(timeout: float | None) -> None:
+        if not widened:  # only the first look that fails: `late`'s, while main holds the slot
+            widened.append(True)
+            time.sleep(0.1)
+        checked(timeout)
+
+    monkeypatch.setattr(primitives, "_check_timeout", slow_check)
+    trace = run(RELEASED_DURING_THE_LOOK, speedups=speedups)
+    assert widened
+    assert printed(trace) == ["done"]
+    sem = next(o.id for o in trace.objects if o.kind == "Semaphore")
+    late = next(t.id for t in trace.threads if t.parent is not None)
+    order = [(e.thread, e.kind) for e in trace.events if e.obj == sem and e.kind != "acquire"]
+    assert order.index((late, "acquire_request")) < order.index((0, "release"))
+    assert problems(trace) == []
+
+
+SET_DURING_THE_LOOK = """
+    import threading, time
+    ready = threading.Event()
+
+    def late():
+        print("woken:", ready.wait())
+
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.02)
+    ready.set()
+    t.join()
+"""
+
+
+def test_a_set_after_a_failed_look_comes_after_the_wait_in_the_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same gap for an Event: a wait drawn after the set it slept through would be a
+    thread waiting on a flag the picture shows set."""
+    from app.tracing import primitives
+
+    checked = primitives._check_wait_timeout
+    widened: list[bool] = []
+
+    def slow_check(timeout: float | None) -> None:
+        if not widened:
+            widened.append(True)
+            time.sleep(0.1)
+        checked(timeout)
+
+    monkeypatch.setattr(primitives, "_check_wait_timeout", slow_check)
+    trace = run(SET_DURING_THE_LOOK)
+    assert widened
+    assert printed(trace) == ["woken: True"]
+    event = next(o.id for o in trace.objects if o.kind == "Event")
+    order = [e.kind for e in trace.events if e.obj == event]
+    assert order == ["wait_request", "set", "wait_return"]
 
 
 HANDOFFS = """

@@ -610,11 +610,13 @@ class TracedSemaphore:
     def _state(self) -> str:
         return f"value={self._value}"
 
-    def _take(self, seconds: float, tid: int, line: int, kind: int) -> bool:
+    def _take(self, seconds: float, tid: int, line: int, kind: int) -> tuple[bool, int]:
         """Take a slot within `seconds`, recording `kind` while the count is still guarded.
 
-        Recorded under the semaphore's own lock, as `release` records: a trace can then never
-        show more holders than slots.
+        Return whether a slot was taken and, when none was, the moment the count was seen at
+        zero. Both are stamped under the semaphore's own lock, as `release` stamps: a trace can
+        then never show more holders than slots, nor a thread that starts waiting after a
+        release it did not see (that release is stamped later than the look that failed).
         """
         rec = self._rec
         with self._cond:
@@ -623,8 +625,8 @@ class TracedSemaphore:
             if self._value > 0:
                 self._value -= 1
                 rec.append((rec.now(), tid, kind, self._oid, line, None))
-                return True
-            return False
+                return True, 0
+            return False, rec.now()
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         """Take a slot. Non-blocking or timed out with no slot free: return False."""
@@ -633,10 +635,10 @@ class TracedSemaphore:
         rec = self._rec
         oid = self._oid
         tid, line = rec.begin(ACQUIRE_REQUEST, oid)
-        if self._take(0, tid, line, ACQUIRE):
+        taken, t = self._take(0, tid, line, ACQUIRE)
+        if taken:
             return True
         _check_timeout(timeout)  # what the wait would raise, only when it must wait
-        t = rec.now()
         if not blocking or (timeout is not None and timeout <= 0):
             rec.append((t, tid, ACQUIRE_FAIL, oid, line, 0 if not blocking else timeout))
             return False
@@ -644,7 +646,7 @@ class TracedSemaphore:
         ok = rec.block(
             tid,
             Waiting("acquire", oid, line, timeout is not None, ready=lambda: self._value > 0),
-            lambda seconds: self._take(seconds, tid, line, ACQUIRE_GRANTED),
+            lambda seconds: self._take(seconds, tid, line, ACQUIRE_GRANTED)[0],
             timeout,
         )
         if not ok:
@@ -735,10 +737,13 @@ class TracedEvent:
         oid = self._oid
         tid, line = rec.begin(K["wait_request"], oid)
         real = self._real
+        # Stamped before the look: a `set` between the two then comes after the request in
+        # the trace (a wait woken at once), never before it (a wait on a flag drawn set).
+        asked = rec.now()
         flag = real.is_set()
         if not flag:
             _check_wait_timeout(timeout)  # a set flag returns before the timeout is looked at
-        rec.append((rec.now(), tid, K["wait_request"], oid, line, timeout))
+        rec.append((asked, tid, K["wait_request"], oid, line, timeout))
         if flag:
             result = True
         elif timeout is not None and not timeout > 0:  # 0, negative or nan: no wait at all
