@@ -131,6 +131,63 @@ def test_a_release_after_a_failed_look_comes_after_the_wait_in_the_trace(
     assert problems(trace) == []
 
 
+LOCK_RELEASED_DURING_THE_LOOK = """
+    import threading, time
+    lock = threading.Lock()
+    lock.acquire()
+
+    def late():
+        with lock:
+            pass
+
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.02)
+    lock.release()
+    t.join()
+    print("done")
+"""
+
+
+@pytest.mark.parametrize("speedups", [True, False], ids=["compiled", "python"])
+def test_a_lock_released_after_a_failed_look_comes_after_the_request(
+    monkeypatch: pytest.MonkeyPatch, speedups: bool
+) -> None:
+    """The lock's version of the gap: the try that found the lock taken, then (widened here)
+    whatever runs before the request is stamped. The release in between must come after the
+    request in the trace, or the thread is drawn waiting for a free lock."""
+    from app.tracing import primitives
+
+    cls: type = primitives.FastTracedLock if speedups else primitives.TracedLock
+    name = "_acquire_contended" if speedups else "_take_now"
+    original = getattr(cls, name)
+    widened: list[bool] = []
+
+    def slow(self: object, *args: object) -> object:
+        result = original(self, *args)
+        failed = result is None or (isinstance(result, tuple) and not result[0])
+        if failed and not widened:  # `late`'s try, while the main thread holds the lock
+            widened.append(True)
+            time.sleep(0.1)
+        return result
+
+    def slow_contended(self: object, *args: object) -> object:
+        if not widened:
+            widened.append(True)
+            time.sleep(0.1)
+        return original(self, *args)
+
+    monkeypatch.setattr(cls, name, slow_contended if speedups else slow)
+    trace = run(LOCK_RELEASED_DURING_THE_LOOK, speedups=speedups)
+    assert widened
+    assert printed(trace) == ["done"]
+    lock = next(o.id for o in trace.objects if o.kind == "Lock")
+    late = next(t.id for t in trace.threads if t.parent is not None)
+    order = [(e.thread, e.kind) for e in trace.events if e.obj == lock]
+    assert order.index((late, "acquire_request")) < order.index((0, "release"))
+    assert problems(trace) == []
+
+
 SET_DURING_THE_LOOK = """
     import threading, time
     ready = threading.Event()

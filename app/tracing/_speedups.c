@@ -839,17 +839,24 @@ core_acquire(LockCore *self, PyObject *const *args, Py_ssize_t nargs, PyObject *
             return NULL;
         Py_RETURN_FALSE;
     }
-    PyObject *slow_args[3] = {tl_tid, NULL, timeout_obj};
+    /* The request is stamped with this failed try's moment, passed on: a release that runs
+     * once the call below lets other threads in then comes after the request. */
+    PyObject *slow_args[4] = {tl_tid, NULL, NULL, timeout_obj};
     slow_args[1] = PyLong_FromLong(line);
-    if (slow_args[1] == NULL)
+    slow_args[2] = PyLong_FromLongLong(t);
+    if (slow_args[1] == NULL || slow_args[2] == NULL) {
+        Py_XDECREF(slow_args[1]);
+        Py_XDECREF(slow_args[2]);
         return NULL;
+    }
     Py_INCREF(tl_tid);
     PyObject *tid_obj = tl_tid; /* keep it: the call below may record into another state */
     slow_args[0] = tid_obj;
     PyObject *result =
-        call_python((PyObject *)self, str_contended, slow_args, timeout_obj ? 3 : 2, NULL);
+        call_python((PyObject *)self, str_contended, slow_args, timeout_obj ? 4 : 3, NULL);
     Py_DECREF(tid_obj);
     Py_DECREF(slow_args[1]);
+    Py_DECREF(slow_args[2]);
     return result;
 }
 

@@ -160,24 +160,30 @@ class _LockBase:
         self._released_at = 0
         self._oid = rec.register_object(self._kind)
 
-    def _take_now(self, tid: int) -> int | None:
-        """Take the lock if it is free and record `tid` as its holder: when, else None."""
+    def _take_now(self, tid: int) -> tuple[bool, int]:
+        """Try to take the lock, recording `tid` as its holder if it was free: whether it was
+        taken, and when the try was made.
+
+        A failed try's moment is its request's: a release that lands after the try, before
+        the request is recorded, then comes after the request in the trace (drawn the other
+        way round, the thread would wait for a lock shown free).
+        """
         meta = self._meta
         if meta is None:
-            taken, t = self._real.try_take()
-            t -= self._rec.t0
+            taken, stamp = self._real.try_take()
+            t = int(stamp - self._rec.t0)
             if taken:
                 self._owner = tid
-                return int(t)
-            self._saw_taken(int(t))
-            return None
+                return True, t
+            self._saw_taken(t)
+            return False, t
         with meta:
             now = self._rec.now()
             if self._real.acquire(False):
                 self._owner = tid
-                return now
+                return True, now
             self._saw_taken(now)
-            return None
+            return False, now
 
     def _saw_taken(self, t: int) -> None:
         """A try at `t` found the lock taken: with no holder recorded, a woken thread has it."""
@@ -260,9 +266,11 @@ class _LockBase:
         return True
 
     def _sighting(self) -> float:
-        """When another thread saw the lock taken since its last release (inf: nobody did)."""
+        """By when the lock was taken, as another thread's failed try since its last release
+        shows (inf: nobody tried): just before that try, whose own request is stamped with
+        the try's moment and must come after the holder's grant."""
         seen = self._contended
-        return seen if seen > self._released_at else _INF
+        return seen - 1 if seen > self._released_at else _INF
 
     def _holder(self) -> int | None:
         return self._owner
@@ -289,11 +297,11 @@ class TracedLock(_LockBase):
         tid, line = rec.begin(ACQUIRE_REQUEST, self._oid)
         if timeout != -1 or not blocking:
             _check_lock_args(blocking, timeout)
-        t = self._take_now(tid)
-        if t is not None:
+        taken, t = self._take_now(tid)
+        if taken:
             rec.append((t, tid, ACQUIRE, self._oid, line, None))
             return True
-        return self._wait_for(tid, line, blocking, timeout, rec.now())
+        return self._wait_for(tid, line, blocking, timeout, t)
 
     __enter__ = acquire
 
@@ -346,12 +354,12 @@ class TracedRLock(_LockBase):
             self._count += 1
             rec.append((rec.now(), tid, ACQUIRE, self._oid, line, self._count))
             return True
-        t = self._take_now(tid)
-        if t is not None:
+        taken, t = self._take_now(tid)
+        if taken:
             self._count = 1
             rec.append((t, tid, ACQUIRE, self._oid, line, None))
             return True
-        ok = self._wait_for(tid, line, blocking, timeout, rec.now())
+        ok = self._wait_for(tid, line, blocking, timeout, t)
         if ok:
             self._count = 1
         return ok
@@ -435,8 +443,9 @@ def _fast_lock_class() -> type | None:
         _release_save = TracedLock._release_save
         _acquire_restore = TracedLock._acquire_restore
 
-        def _acquire_contended(self, tid: int, line: int, timeout: float = -1) -> bool:
-            return self._wait_for(tid, line, True, timeout, self._rec.now())
+        def _acquire_contended(self, tid: int, line: int, t: int, timeout: float = -1) -> bool:
+            """The compiled acquire found the lock taken at `t`: wait for it."""
+            return self._wait_for(tid, line, True, timeout, t)
 
         def _after_release(self, t: int) -> None:
             rec = self._rec
