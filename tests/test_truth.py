@@ -228,6 +228,57 @@ def test_a_set_after_a_failed_look_comes_after_the_wait_in_the_trace(
     assert order == ["wait_request", "set", "wait_return"]
 
 
+BARRIER_ROUNDS = """
+    import threading, time
+    gate = threading.Barrier(2)
+
+    def meet():
+        gate.wait()
+
+    first = threading.Thread(target=meet, name="A")
+    first.start()
+    time.sleep(0.02)
+    pair = [threading.Thread(target=meet, name=name) for name in ("B", "C")]
+    for t in pair:
+        t.start()
+    for t in pair:
+        t.join()
+    last = threading.Thread(target=meet, name="D")
+    last.start()
+    first.join()
+    last.join()
+    print("done")
+"""
+
+
+def test_a_barrier_arrival_is_recorded_when_the_barrier_counts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread that called wait() but was preempted before the barrier counted it must not
+    be drawn as arrived: the round it seemed to join (B and C, who passed together) would be
+    shown with the wrong member, and the data each thread saw after passing with it."""
+    from app.tracing.recorder import Recorder
+
+    original = Recorder.enter_wait
+    widened: list[bool] = []
+
+    def slow(self: Recorder, tid: int, waiting: object) -> None:
+        if not widened and getattr(waiting, "kind", None) == "barrier":
+            widened.append(True)  # A's wait, on its way to the barrier
+            time.sleep(0.15)
+        original(self, tid, waiting)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Recorder, "enter_wait", slow)
+    trace = run(BARRIER_ROUNDS)
+    assert widened
+    assert printed(trace) == ["done"]
+    name = {t.id: t.name for t in trace.threads}
+    arrivals = [name[e.thread] for e in trace.events if e.kind == "barrier_request"]
+    assert arrivals[:2] in (["B", "C"], ["C", "B"])
+    assert sorted(arrivals[2:]) == ["A", "D"]
+    assert problems(trace) == []
+
+
 HANDOFFS = """
     import threading
     lock = threading.Lock()

@@ -831,6 +831,7 @@ class TracedBarrier(_std.Barrier):
         super().__init__(parties, action, timeout)
         rec = self._rec
         self._oid = rec.register_object("Barrier", {"parties": parties})
+        self._arriving: dict[int, tuple[int, int]] = {}  # real thread id -> (tid, line)
         rec.on_abort(self._abort_for_run)
         if rec.controlled:
             # The standard Barrier waits on a Condition of its own; in a controlled run its
@@ -845,21 +846,38 @@ class TracedBarrier(_std.Barrier):
         effective = timeout if timeout is not None else getattr(self, "_timeout", None)
         if self._will_wait():
             _check_timeout(effective)  # what the wait would raise, before it is recorded
-        rec.append((rec.now(), tid, K["barrier_request"], oid, line, None))
         waiting = Waiting("barrier", oid, line, effective is not None)
         rec.enter_wait(tid, waiting)
+        me = _get_ident()
+        self._arriving[me] = (tid, line)  # the arrival is recorded in _enter, when counted
         try:
             index = super().wait(timeout)
         except _std.BrokenBarrierError:
+            if self._arriving.pop(me, None) is not None:  # broken before it was counted
+                rec.append((rec.now(), tid, K["barrier_request"], oid, line, None))
             if rec.aborted is not None:
                 rec.append((rec.now(), tid, K["aborted"], oid, line, None))
                 raise RunAborted(rec.aborted) from None
             rec.append((rec.now(), tid, K["barrier_broken"], oid, line, None))
             raise
         finally:
+            self._arriving.pop(me, None)
             rec.leave_wait(tid, waiting)
         rec.append((rec.now(), tid, K["barrier_pass"], oid, line, index))
         return index
+
+    def _enter(self) -> None:
+        """The standard Barrier's entry, under its lock: wait while the last round drains,
+        then (the caller counts this thread next, still under the lock) record the arrival.
+
+        Recorded here, not when wait() was called: a thread preempted on its way would
+        otherwise be drawn in a round that filled and passed without it.
+        """
+        super()._enter()  # type: ignore[misc]
+        arrival = self._arriving.pop(_get_ident(), None)
+        if arrival is not None:
+            rec = self._rec
+            rec.append((rec.now(), arrival[0], K["barrier_request"], self._oid, arrival[1], None))
 
     def _will_wait(self) -> bool:
         """Whether a wait() now would wait (with its timeout) rather than break or release.
