@@ -12,6 +12,7 @@ program measured itself, and what plain `python3` does with the same source.
 from __future__ import annotations
 
 import textwrap
+import threading
 import time
 
 import pytest
@@ -226,6 +227,59 @@ def test_a_set_after_a_failed_look_comes_after_the_wait_in_the_trace(
     event = next(o.id for o in trace.objects if o.kind == "Event")
     order = [e.kind for e in trace.events if e.obj == event]
     assert order == ["wait_request", "set", "wait_return"]
+
+
+CLEARED_DURING_THE_LOOK = """
+    import threading, time
+    flag = threading.Event()
+    flag.set()
+
+    def late():
+        time.sleep(0.03)
+        print("woken:", flag.wait(0.3))
+
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.01)
+    flag.clear()
+    t.join()
+"""
+
+
+class _SlowToClear:
+    """A real Event whose clear() takes a while to happen, as if preempted just before."""
+
+    def __init__(self, real: threading.Event) -> None:
+        self.real = real
+
+    def clear(self) -> None:
+        time.sleep(0.1)
+        self.real.clear()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_wait_never_returns_at_once_from_a_flag_the_trace_shows_cleared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A clear recorded, then (widened here) the flag actually cleared: a wait in between
+    would find the flag still set and return True at once, drawn just after the clear."""
+    from app.tracing import primitives
+
+    made = primitives.TracedEvent.__init__
+
+    def init(self: primitives.TracedEvent) -> None:
+        made(self)
+        self._real = _SlowToClear(self._real)  # type: ignore[assignment]
+
+    monkeypatch.setattr(primitives.TracedEvent, "__init__", init)
+    trace = run(CLEARED_DURING_THE_LOOK)
+    assert printed(trace) == ["woken: False"]
+    event = next(o.id for o in trace.objects if o.kind == "Event")
+    order = [(e.kind, e.arg) for e in trace.events if e.obj == event]
+    assert order == [("set", None), ("clear", None), ("wait_request", 0.3), ("wait_return", False)]
+    assert problems(trace) == []
 
 
 BARRIER_ROUNDS = """

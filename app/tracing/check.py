@@ -58,6 +58,10 @@ def problems(trace: Trace) -> list[str]:
     last_kind: dict[int, tuple[str, int]] = {}
     value_of: dict[int, Any] = {}
     awaiting_resume: dict[int, tuple[int, int]] = {}
+    flag: dict[int, bool] = {}  # an Event's flag as the trace shows it (unset at first)
+    # An Event wait asked and not yet returned, per (thread, event): whether the flag was
+    # shown set when it asked, and whether a set came since.
+    asking: dict[tuple[int, int], list[bool]] = {}
 
     for i, ev in enumerate(trace.events):
         where = f"event {i} ({ev.kind} on thread {ev.thread})"
@@ -147,7 +151,9 @@ def problems(trace: Trace) -> list[str]:
             else:
                 found.append(f"{where}: a variable is only read and written")
             continue
-        if info.kind in _LOCKS:
+        if info.kind == "Event":
+            _check_event(found, where, kind, ev.obj, ev.thread, ev.arg, flag, asking)
+        elif info.kind in _LOCKS:
             if kind in ("acquire_request", "acquire_fail") and holder.get(ev.obj) is None:
                 found.append(f"{where}: waits for a lock the trace shows free")
             _check_lock(found, where, info.kind, ev.kind, ev.obj, ev.thread, ev.arg, holder, depth)
@@ -193,6 +199,36 @@ def problems(trace: Trace) -> list[str]:
             found.append(f"event {index}: thread {child} started but never ran")
     found += _outcome_problems(trace)
     return found
+
+
+def _check_event(
+    found: list[str],
+    where: str,
+    kind: str,
+    obj: int,
+    thread: int,
+    arg: Any,
+    flag: dict[int, bool],
+    asking: dict[tuple[int, int], list[bool]],
+) -> None:
+    """A wait asked while the flag shows set returns True at once; one asked while it shows
+    unset returns True only after a set."""
+    if kind in ("set", "clear"):
+        flag[obj] = kind == "set"
+        if kind == "set":
+            for (_, event), state in asking.items():
+                if event == obj:
+                    state[1] = True
+    elif kind == "wait_request":
+        asking[(thread, obj)] = [flag.get(obj, False), False]
+    elif kind == "wait_return":
+        if (thread, obj) not in asking:
+            return
+        was_set, set_since = asking.pop((thread, obj))
+        if was_set and arg is not True:
+            found.append(f"{where}: returns {arg!r} from a wait asked while the flag was set")
+        elif not was_set and arg is True and not set_since:
+            found.append(f"{where}: returns True with no set since it asked on an unset flag")
 
 
 def _check_lock(

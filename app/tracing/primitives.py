@@ -711,6 +711,9 @@ class TracedEvent:
 
     def __init__(self) -> None:
         self._real = _std.Event()
+        # Held while the flag changes and is stamped, and while a wait stamps and reads it: the
+        # trace's order of sets, clears and looks is then the real one.
+        self._meta = _allocate_lock()
         self._oid = self._rec.register_object("Event")
 
     def __repr__(self) -> str:
@@ -730,15 +733,17 @@ class TracedEvent:
         """Set the flag, waking every thread waiting for it."""
         rec = self._rec
         tid, line = rec.begin(K["set"], self._oid)
-        rec.append((rec.now(), tid, K["set"], self._oid, line, None))
-        self._real.set()
+        with self._meta:
+            rec.append((rec.now(), tid, K["set"], self._oid, line, None))
+            self._real.set()
 
     def clear(self) -> None:
         """Reset the flag: later waits block until it is set again."""
         rec = self._rec
         tid, line = rec.begin(K["clear"], self._oid)
-        rec.append((rec.now(), tid, K["clear"], self._oid, line, None))
-        self._real.clear()
+        with self._meta:
+            rec.append((rec.now(), tid, K["clear"], self._oid, line, None))
+            self._real.clear()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the flag is set or the timeout expires; return the flag."""
@@ -746,10 +751,11 @@ class TracedEvent:
         oid = self._oid
         tid, line = rec.begin(K["wait_request"], oid)
         real = self._real
-        # Stamped before the look: a `set` between the two then comes after the request in
-        # the trace (a wait woken at once), never before it (a wait on a flag drawn set).
-        asked = rec.now()
-        flag = real.is_set()
+        # Stamped with the look, in one step against set and clear: a wait never starts on a
+        # flag the trace shows set, nor returns at once from one it shows cleared.
+        with self._meta:
+            asked = rec.now()
+            flag = real.is_set()
         if not flag:
             _check_wait_timeout(timeout)  # a set flag returns before the timeout is looked at
         rec.append((asked, tid, K["wait_request"], oid, line, timeout))
