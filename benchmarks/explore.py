@@ -34,6 +34,11 @@ What is counted differs, and the table says so:
   does not replay either), `detect_io=False` (no I/O here) and `clock="virtual"` (Hilos's
   controlled runs use virtual time too; frontrun needs it for `Condition.wait`: the note at
   the end shows its default clock on the buffer).
+- A request for a held lock is a step of its own in Hilos (the thread asks, waits, then
+  gets it: what a student must see), where frontrun's DPOR treats it as not enabled until
+  the lock is free. So "asks while held, gets it after the release" and "asks after the
+  release" are two schedules for Hilos and one for frontrun: on the bounded buffer this is
+  the eighth Hilos schedule against frontrun's seven.
 - The two preemption bounds do not count the same switches: frontrun already finds both
   philosophers' deadlocks with `preemption_bound=1`, where Hilos needs N-1 preemptions (a
   philosopher switched away from just after taking its left fork). Read "bound 2" rows
