@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from app.main import create_app
 from app.settings import Settings
-from app.web.programs import MAX_THREADS
+from app.web.programs import MAX_THREADS, Program
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -377,3 +377,29 @@ def test_any_text_is_a_run_or_a_reason_never_a_server_error(
     assert answer.status_code in (201, 422), answer.text[:300]
     if answer.status_code == 422:
         assert answer.json()["detail"]
+
+
+def test_notes_keep_their_paragraphs_whatever_line_ends_they_came_with(
+    client: TestClient,
+) -> None:
+    program = run(client, WORKERS, lang="en").json()["program"]
+    # A browser's form sends \r\n; the API normalises for every client, before the lengths.
+    body = {"program": program, "title": "Paras", "notes": "First para.\r\n\r\nSecond para"}
+    saved = client.post("/api/programs", json=body).json()
+    assert saved["notes"] == "First para.\n\nSecond para"
+    long = body | {"notes": "x" * 999 + "\r\n" + "y" * 1000}  # 2 001 sent, 2 000 once one
+    assert client.post("/api/programs", json=long).status_code == 201
+    posted = client.post(
+        f"/programs/{program}/scenario?lang=es",
+        data={"title": "Párrafos", "notes": "Uno.\r\n\r\nDos.\r\nSigue dos."},
+        follow_redirects=False,
+    )
+    page = client.get(posted.headers["location"]).text
+    assert "<p>Uno.</p>" in page and "<p>Dos.\nSigue dos.</p>" in page
+    # Notes saved with \r\n before this was so are shown in paragraphs too, and kept as saved.
+    old = Program(WORKERS, {}, "Old", "Old one.\r\n\r\nOld two.")
+    store = client.app.state.programs.store  # type: ignore[attr-defined]
+    store.save_program(old.id, json.dumps(old.document(saved["run"], "en")).encode())
+    page = client.get(f"/programs/{old.id}?lang=en").text
+    assert "<p>Old one.</p>" in page and "<p>Old two.</p>" in page
+    assert client.get(f"/api/programs/{old.id}").json()["notes"] == "Old one.\r\n\r\nOld two."

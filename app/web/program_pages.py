@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from ..runner import ALLOWED_IMPORTS, apply_parameters
 from ..scenarios import Param, UnknownScenario, get_scenario
@@ -38,6 +38,7 @@ from .programs import (
     ProgramService,
     exception_problem,
     grouped,
+    one_line_end,
 )
 from .runs import Saturated
 from .schemas import ProgramDocument, errors
@@ -90,10 +91,14 @@ class _Fixed:
     params: dict[str, Param] = field(default_factory=dict)
 
 
+# Line ends are made \n before the lengths are checked: \r\n is one line end, not two.
+Lines = Annotated[str, BeforeValidator(lambda v: one_line_end(v) if isinstance(v, str) else v)]
+
+
 class SaveRequest(BaseModel):
     program: str = Field(max_length=40, description="the id of a program run on the site")
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    notes: str = Field("", max_length=MAX_NOTES)
+    title: Lines = Field(min_length=1, max_length=MAX_TITLE)
+    notes: Lines = Field("", description="paragraphs split by blank lines", max_length=MAX_NOTES)
 
 
 def program_router(
@@ -184,7 +189,7 @@ def program_router(
         """Run the program in the form: the run's panel (htmx) or its page, or why not, with
         the line it points at."""
         form = await request.form()
-        source = str(form.get("source") or "").replace("\r\n", "\n")
+        source = one_line_end(str(form.get("source") or ""))
         headers: dict[str, str] = {}
         try:
             program = programs.check(source, {}, lang)
@@ -307,8 +312,8 @@ def program_router(
         if isinstance(found, Response):
             return found
         form = await request.form()
-        title = str(form.get("title") or "").strip()
-        notes = str(form.get("notes") or "").strip()
+        title = one_line_end(str(form.get("title") or "")).strip()
+        notes = one_line_end(str(form.get("notes") or "")).strip()
         problem = _save_problem(title, notes, lang)
         if problem:
             return render(

@@ -47,6 +47,7 @@ __all__ = [
     "execute_source",
     "explore_source",
     "grouped",
+    "one_line_end",
 ]
 
 PROGRAM_FILE = "<program>"
@@ -285,6 +286,11 @@ def limit_problem(trace: Trace, lang: str, max_seconds: float) -> ProgramProblem
     return ProgramProblem("events", say(lang, "program.error.events", n=grouped(MAX_EVENTS, lang)))
 
 
+def one_line_end(text: str) -> str:
+    """`text` with every line ended by \\n, as a browser's \\r\\n or an old Mac's \\r come."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def grouped(number: int, lang: str) -> str:
     """A whole number with its thousands grouped as `lang` writes them: 12,000 / 12 000."""
     text = f"{number:,}"
@@ -419,7 +425,8 @@ class ProgramService:
     def save_as_scenario(self, base: Mapping[str, Any], title: str, notes: str) -> dict[str, Any]:
         """Keep `base` (a stored program) with a title and notes, as a custom scenario with an
         id of its own; its run is the one `base` keeps."""
-        program = Program(base["source"], base["params"], title.strip(), notes.strip() or None)
+        title, notes = one_line_end(title).strip(), one_line_end(notes).strip()
+        program = Program(base["source"], base["params"], title, notes or None)
         stored = self.store.save_program(
             program.id, _dumps(program.document(base["run"], base["lang"]))
         )

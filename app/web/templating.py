@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from ..analysis.narration import format_number
 from ..paths import STATIC, TEMPLATES
 from .i18n import LANGS, MESSAGES
 
-__all__ = ["STATIC", "Pages", "oembed_url", "static_url"]
+__all__ = ["STATIC", "Pages", "oembed_url", "paragraphs", "static_url"]
 
 # The words the player (JavaScript) shows, handed to it as JSON in the page.
 _PLAYER_KEYS = [key for key in MESSAGES["en"] if key.startswith(("player.", "state.", "outcome."))]
@@ -36,6 +37,13 @@ def static_url(path: str) -> str:
     return f"/static/{path}?_hash={_digest(path)}"
 
 
+def paragraphs(text: str) -> list[str]:
+    """Text split at its blank lines, whatever line ends it was written with (a browser's
+    form sends \\r\\n; notes saved before they were made \\n are shown the same)."""
+    parts = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [part.strip() for part in parts if part.strip()]
+
+
 class Pages:
     def __init__(self, public_base: str | None = None) -> None:
         self.public_base = public_base
@@ -45,6 +53,7 @@ class Pages:
         self.templates.env.globals["langs"] = LANGS
         self.templates.env.globals["messages"] = MESSAGES
         self.templates.env.filters["number"] = format_number
+        self.templates.env.filters["paragraphs"] = paragraphs
 
     def base(self, request: Request) -> str:
         """The site's address for absolute links: HILOS_PUBLIC_URL when set, else the one the
