@@ -257,11 +257,23 @@ def _seeded_random(seed: int) -> ModuleType:
     return module
 
 
+# The ImportError a program gets for an import past the allow-list, in the run's language
+# (the program shows it, or catches it and prints it).
+_NOT_ALLOWED = {
+    "en": "import of {name!r} is not allowed; a Hilos program may import {allowed}",
+    "es": "no se puede importar «{name}»; un programa de Hilos puede importar {allowed}",
+}
+
+
 def _builtins(
-    rec: Recorder, modules: dict[str, ModuleType], any_import: bool = False
+    rec: Recorder,
+    modules: dict[str, ModuleType],
+    any_import: bool = False,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     real_import = builtins.__import__
     allowed = ", ".join(sorted(ALLOWED_IMPORTS))
+    not_allowed = _NOT_ALLOWED.get(lang or "en", _NOT_ALLOWED["en"])
 
     def guarded_import(
         name: str,
@@ -275,9 +287,7 @@ def _builtins(
             return modules[root]
         if any_import or (level == 0 and root in ALLOWED_IMPORTS and root not in modules):
             return real_import(name, globals, locals, fromlist or (), level)
-        raise ImportError(
-            f"import of {name!r} is not allowed; a Hilos program may import {allowed}"
-        )
+        raise ImportError(not_allowed.format(name=name, allowed=allowed))
 
     table = dict(vars(builtins))
     table["print"] = rec.print
@@ -351,7 +361,7 @@ def run_source(
     namespace: dict[str, Any] = {
         "__name__": "__main__",
         "__file__": filename,
-        "__builtins__": _builtins(rec, modules, any_import),
+        "__builtins__": _builtins(rec, modules, any_import, lang),
     }
     namespace.update(rec.shared_proxies(namespace))
 

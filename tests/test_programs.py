@@ -403,3 +403,113 @@ def test_notes_keep_their_paragraphs_whatever_line_ends_they_came_with(
     page = client.get(f"/programs/{old.id}?lang=en").text
     assert "<p>Old one.</p>" in page and "<p>Old two.</p>" in page
     assert client.get(f"/api/programs/{old.id}").json()["notes"] == "Old one.\r\n\r\nOld two."
+
+
+SPIN = """import threading
+
+N = 0
+
+def spin():
+    n = 0
+    while True:
+        n += 1
+
+t = threading.Thread(target=spin, name="spinner")
+t.start()
+t.join()
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("es", "spinner seguía ejecutándose a los 1 s, el límite. ¿Un bucle que no termina?"),
+        ("en", "spinner was still running after 1 s, the limit. A loop that never ends?"),
+    ],
+)
+def test_an_endless_loop_in_a_thread_is_pointed_at_in_that_thread(
+    client: TestClient, lang: str, words: str
+) -> None:
+    answer = run(client, SPIN, lang=lang)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()["problem"]
+    assert problem["kind"] == "timeout" and problem["line"] in (7, 8)  # not the join, line 12
+    assert answer.json()["detail"] == f"Line {problem['line']}: {words}".replace(
+        "Line", "Línea" if lang == "es" else "Line"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("if True\n    pass\n", "Línea 1: error de sintaxis: falta «:»."),
+        ("x = (1,\n", "Línea 1: error de sintaxis: «(» no se cierra nunca."),
+        ("a b\n", "Línea 1: error de sintaxis: sintaxis no válida."),
+        ("if True:\n  x = 1\n    y = 2\n", "Línea 3: error de sintaxis: sangría inesperada."),
+        (
+            "def f():\n    pass\ndef g():\nreturn 1\n",
+            "Línea 4: error de sintaxis: falta un bloque sangrado después de la definición de "
+            "función de la línea 3.",
+        ),
+        (
+            "for i in range(3):\nprint(i)\n",
+            "Línea 2: error de sintaxis: falta un bloque sangrado después de la sentencia «for» "
+            "de la línea 1.",
+        ),
+        ("return 1\n", "Línea 1: error de sintaxis: «return» fuera de una función."),
+        ("x = 'abc\n", "Línea 1: error de sintaxis: una cadena sin cerrar (vista en la línea 1)."),
+        (
+            "f() = 1\n",
+            "Línea 1: error de sintaxis: no se puede asignar a una llamada a función aquí. "
+            "¿Querías decir «==» en lugar de «=»?",
+        ),
+        ("x = 1\0\n", "El programa no se puede leer: el programa contiene un carácter nulo."),
+        # One Python says that the table does not know: its English words, quoted.
+        (
+            "a, b += 1\n",
+            "Línea 1: error de sintaxis (Python lo dice en inglés: «'tuple' is an illegal "
+            "expression for augmented assignment»).",
+        ),
+    ],
+)
+def test_a_syntax_error_is_said_in_spanish_on_the_spanish_page(
+    client: TestClient, source: str, words: str
+) -> None:
+    answer = run(client, source, lang="es")
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == words
+
+
+def test_an_import_refused_while_running_is_said_in_the_runs_language(
+    client: TestClient,
+) -> None:
+    source = "import threading\nm = __import__('os')\n"
+    spanish = run(client, source, lang="es").json()["problem"]
+    assert spanish["line"] == 2 and spanish["message"].startswith(
+        "Línea 2: el programa lanzó ImportError: no se puede importar «os»; un programa de "
+        "Hilos puede importar "
+    )
+    english = run(client, source, lang="en").json()["problem"]
+    assert "ImportError: import of 'os' is not allowed; a Hilos program may" in english["message"]
+
+
+@pytest.mark.parametrize("where", ["main", "thread"])
+def test_a_run_that_raised_is_headed_as_what_it_did_not_as_a_refusal(
+    client: TestClient, where: str
+) -> None:
+    body = "    1 / 0\n" if where == "thread" else "    pass\n"
+    source = f"import threading\ndef boom():\n{body}t = threading.Thread(target=boom)\n"
+    source += "t.start()\nt.join()\n" + ("1 / 0\n" if where == "main" else "")
+    hx = {"HX-Request": "true"}
+    for lang, raised, refused in (
+        ("es", "El programa lanzó una excepción", "No se pudo"),
+        ("en", "The program raised an exception", "Could not do that"),
+    ):
+        answer = client.post(f"/write/runs?lang={lang}", data={"source": source}, headers=hx)
+        assert answer.status_code == 201
+        assert f"<strong>{raised}:</strong>" in answer.text and refused not in answer.text
+        page = client.get(answer.headers["hx-push-url"]).text
+        assert f"<strong>{raised}:</strong>" in page and f"<strong>{refused}:" not in page
+        # A refusal (the program did not run) keeps its heading.
+        bad = client.post(f"/write/runs?lang={lang}", data={"source": "x = ("}, headers=hx)
+        assert f"<strong>{refused}:</strong>" in bad.text and raised not in bad.text

@@ -380,6 +380,44 @@ def test_dynamic_import_outside_the_list_fails_inside_the_program() -> None:
     assert "not allowed" in trace.outcome.error["message"]
 
 
+def test_the_import_error_a_program_gets_is_in_its_runs_language() -> None:
+    code = "try:\n    __import__('os')\nexcept ImportError as e:\n    print(e)\n"
+    printed = {
+        lang: [e.arg for e in run(code, lang=lang).events if e.kind == "print"]
+        for lang in ("es", "en")
+    }
+    assert printed["es"][0].startswith("no se puede importar «os»; un programa de Hilos puede")
+    assert printed["en"][0].startswith("import of 'os' is not allowed; a Hilos program may")
+
+
+def test_a_timeout_points_at_the_thread_that_loops_not_at_the_join() -> None:
+    trace = run(
+        """
+        import threading, time
+
+        def spin():
+            n = 0
+            while True:
+                n += 1
+
+        def nap():
+            while True:
+                time.sleep(0.01)
+
+        threads = [threading.Thread(target=f, name=f.__name__) for f in (nap, spin)]
+        for t in threads:
+            t.start()
+        threads[0].join()
+        """,
+        max_seconds=0.5,
+    )
+    assert trace.outcome.status == "timeout" and trace.outcome.error is not None
+    # Neither the main code (in a join, line 16) nor the sleeper: the busy loop, lines 6-7.
+    looping = trace.threads[trace.outcome.error["thread"]]
+    assert looping.name == "spin"
+    assert trace.outcome.error["line"] in (6, 7)
+
+
 def test_parameters_are_substituted_in_the_recorded_source() -> None:
     code = "N_HILOS = 3  # cuántos\nRETARDO = 0.5\nUSAR = True\nprint(N_HILOS, RETARDO, USAR)\n"
     trace = run_source(code, {"N_HILOS": "5", "RETARDO": 1, "USAR": "false"})

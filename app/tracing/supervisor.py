@@ -73,20 +73,25 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
 
 
 def _running_at(rec: Recorder, message: str) -> dict[str, Any] | None:
-    """Where the program was when its time ran out: the first live thread (main code first)
-    found on a line of the program; an endless loop is there."""
+    """Where the program was when its time ran out: the thread found on a line of the program
+    that was running there, not waiting (an endless loop is there, and the main code joining
+    it is not); failing that, one in a wait that ends by itself (a sleep in the loop), then
+    any. Main code first among equals."""
     frames = sys._current_frames()
-    for tid, thread in sorted(rec.registry.live().items()):
+    waits = rec.graph.snapshot()
+    found: list[tuple[int, int, int]] = []  # (how it waits: 0 running, 1 timed, 2 not), tid, line
+    for tid, thread in rec.registry.live().items():
         frame = frames.get(thread.ident or -1)
-        line = 0
-        while frame is not None:
-            if frame.f_code.co_filename == rec.filename:
-                line = frame.f_lineno
-                break
+        while frame is not None and frame.f_code.co_filename != rec.filename:
             frame = frame.f_back
-        if line:
-            return {"thread": tid, "type": "timeout", "message": message, "line": line}
-    return None
+        if frame is not None and frame.f_lineno:
+            waiting = waits.get(tid)
+            rank = 0 if waiting is None else 1 if waiting.timed else 2
+            found.append((rank, tid, frame.f_lineno))
+    if not found:
+        return None
+    _, tid, line = min(found)
+    return {"thread": tid, "type": "timeout", "message": message, "line": line}
 
 
 def program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:

@@ -169,7 +169,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "El programa tiene {n} caracteres; el límite es {max}. Acórtalo un poco."
         ),
         "program.error.empty": "El programa está vacío: escribe algo antes de ejecutarlo.",
-        "program.error.syntax": "Línea {line}: error de sintaxis: {detail}.",
+        "program.error.syntax": "Línea {line}: error de sintaxis: {detail}",
         "program.error.source": "El programa no se puede leer: {detail}.",
         "program.error.nesting": (
             "El programa anida expresiones más hondo de lo que Python puede leer; sepáralas en "
@@ -226,6 +226,14 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Línea {line}: {thread} lanzó {type}: {detail} (ese hilo terminó; el resto del "
             "programa siguió, como en Python)"
         ),
+        "program.error.syntax.python": (
+            "Línea {line}: error de sintaxis (Python lo dice en inglés: «{detail}»)."
+        ),
+        "program.error.timeout.thread": (
+            "Línea {line}: {thread} seguía ejecutándose a los {s} s, el límite. ¿Un bucle que "
+            "no termina?"
+        ),
+        "program.raised": "El programa lanzó una excepción",
         "share.title": "Compartir / insertar",
         "share.permalink": "Enlace permanente",
         "share.options": "Opciones del reproductor insertado",
@@ -680,7 +688,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "The program has {n} characters; the limit is {max}. Make it a little shorter."
         ),
         "program.error.empty": "The program is empty: write something before running it.",
-        "program.error.syntax": "Line {line}: syntax error: {detail}.",
+        "program.error.syntax": "Line {line}: syntax error: {detail}",
         "program.error.source": "The program cannot be read: {detail}.",
         "program.error.nesting": (
             "The program nests expressions deeper than Python can read; split them over "
@@ -734,6 +742,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Line {line}: {thread} raised {type}: {detail} (that thread ended; the rest of the "
             "program went on, as in Python)"
         ),
+        "program.error.syntax.python": "Line {line}: syntax error: {detail}.",
+        "program.error.timeout.thread": (
+            "Line {line}: {thread} was still running after {s} s, the limit. A loop that never "
+            "ends?"
+        ),
+        "program.raised": "The program raised an exception",
         "share.title": "Share / embed",
         "share.permalink": "Permalink",
         "share.options": "Options of the embedded player",

@@ -33,6 +33,7 @@ from ..sandbox import (
 from ..store import RunStore, StoredRun, new_run_id
 from ..tracing import Trace
 from .i18n import say
+from .python_words import syntax_detail
 from .runs import RunExecutor
 
 __all__ = [
@@ -212,11 +213,9 @@ def check_program(source: str, params: Mapping[str, object], lang: str, max_char
         compile(tree, PROGRAM_FILE, "exec")  # what the parser leaves ('return' outside)
     except SyntaxError as exc:
         line = exc.lineno or 0
-        raise ProgramProblem(
-            "syntax", say(lang, "program.error.syntax", line=line, detail=exc.msg), line
-        ) from None
-    except ValueError as exc:  # a NUL character in the source
-        raise ProgramProblem("syntax", say(lang, "program.error.source", detail=exc)) from None
+        raise ProgramProblem("syntax", _syntax_message(exc.msg, line, lang), line) from None
+    except ValueError as exc:  # a NUL character in the source, in some versions
+        raise ProgramProblem("syntax", _syntax_message(str(exc), 0, lang)) from None
     except (RecursionError, MemoryError):  # `a.b.b.b…`, `----…1`: past the parser's depth
         raise ProgramProblem("syntax", say(lang, "program.error.nesting")) from None
     _check_imports(tree, lang)
@@ -249,6 +248,17 @@ def check_program(source: str, params: Mapping[str, object], lang: str, max_char
     return Program(source, given)
 
 
+def _syntax_message(python_says: str, line: int, lang: str) -> str:
+    """A syntax error in the writer's words, or with Python's quoted when it has none."""
+    detail = syntax_detail(python_says, lang)
+    if not line:  # not on a line: a NUL character in the source
+        return say(lang, "program.error.source", detail=detail or python_says)
+    if detail is None:
+        return say(lang, "program.error.syntax.python", line=line, detail=python_says)
+    ended = detail if detail.endswith((".", "?", "!")) else f"{detail}."
+    return say(lang, "program.error.syntax", line=line, detail=ended)
+
+
 def _check_imports(tree: ast.Module, lang: str) -> None:
     allowed = ", ".join(sorted(ALLOWED_IMPORTS))
     for node in ast.walk(tree):
@@ -273,9 +283,18 @@ def limit_problem(trace: Trace, lang: str, max_seconds: float) -> ProgramProblem
     pointing at the line where the program was; None for a run that ended by itself."""
     outcome = trace.outcome
     if outcome.status == "timeout":
-        line = int((outcome.error or {}).get("line") or 0)
-        key = "program.error.timeout" if line else "program.error.timeout.nowhere"
-        return ProgramProblem("timeout", say(lang, key, line=line, s=f"{max_seconds:g}"), line)
+        # The line of the thread that was running (not waiting) when the time ran out.
+        error = outcome.error or {}
+        line, tid = int(error.get("line") or 0), int(error.get("thread") or 0)
+        s = f"{max_seconds:g}"
+        if not line:
+            message = say(lang, "program.error.timeout.nowhere", s=s)
+        elif tid:
+            thread = trace.threads[tid].name
+            message = say(lang, "program.error.timeout.thread", line=line, thread=thread, s=s)
+        else:
+            message = say(lang, "program.error.timeout", line=line, s=s)
+        return ProgramProblem("timeout", message, line)
     if outcome.status != "limit":
         return None
     if "threads" in outcome.message:
