@@ -51,7 +51,7 @@ const colours = HighlightStyle.define([
 ]);
 
 /** An editor in place of `textarea`, kept in step with it (the form posts the textarea). */
-export function editorFor(textarea, { label, help, onRun } = {}) {
+export function editorFor(textarea, { label, help, onRun, onChange } = {}) {
   const host = document.createElement("div");
   host.className = "editor-host";
   const shadow = host.attachShadow({ mode: "open" });
@@ -83,7 +83,9 @@ export function editorFor(textarea, { label, help, onRun } = {}) {
         errorLine,
         EditorView.contentAttributes.of(attributes),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) textarea.value = update.state.doc.toString();
+          if (!update.docChanged) return;
+          textarea.value = update.state.doc.toString();
+          if (onChange) onChange(textarea.value);
         }),
       ],
     }),
@@ -93,6 +95,10 @@ export function editorFor(textarea, { label, help, onRun } = {}) {
   return {
     view,
     value: () => view.state.doc.toString(),
+    /** Replace the whole text (one step that Ctrl+Z undoes). */
+    setValue(text) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
     /** Mark line `n` (1-based; 0 clears) and bring it into view. */
     markLine(n) {
       const effects = [setError.of(n)];

@@ -234,6 +234,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "no termina?"
         ),
         "program.raised": "El programa lanzó una excepción",
+        "write.draft.restored": "Tu programa, tal como lo dejaste en este navegador.",
+        "write.draft.offered": "Tienes un programa escrito antes en este navegador ({when}).",
+        "write.draft.original": "Ver el original",
+        "write.draft.example": "Ver el ejemplo",
+        "write.draft.open": "Abrirlo",
         "share.title": "Compartir / insertar",
         "share.permalink": "Enlace permanente",
         "share.options": "Opciones del reproductor insertado",
@@ -748,6 +753,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "ends?"
         ),
         "program.raised": "The program raised an exception",
+        "write.draft.restored": "Your program, as you left it in this browser.",
+        "write.draft.offered": "You have a program typed earlier in this browser ({when}).",
+        "write.draft.original": "Show the original",
+        "write.draft.example": "Show the example",
+        "write.draft.open": "Open it",
         "share.title": "Share / embed",
         "share.permalink": "Permalink",
         "share.options": "Options of the embedded player",

@@ -131,6 +131,9 @@ def program_router(
         context.setdefault("error", None)
         context.setdefault("modes", None)
         context.setdefault("mode", "play")
+        # Which page a draft typed in the editor belongs to (static/js/drafts.js).
+        program = context["program"]
+        context.setdefault("draft", f"program:{program['id']}" if program else "write")
         return pages.render(
             request, name, lang, status, limits=limits(lang), scenario=None, **context
         )
@@ -165,7 +168,7 @@ def program_router(
     def write(request: Request, lang: Lang, scenario: str | None = None) -> Response:
         """The editor, empty but for a starter program, or holding a scenario's program (with
         the values the address gives) to edit: "Edit this program"."""
-        source = STARTER[lang]
+        source, draft = STARTER[lang], "write"
         if scenario is not None:
             try:
                 found = get_scenario(scenario)
@@ -176,7 +179,8 @@ def program_router(
                 source, _ = apply_parameters(found.source(lang), given, found.params)
             except ValueError as exc:
                 return pages.error(request, lang, 422, str(exc))
-        return render(request, lang, source=source, starter=scenario is None)
+            draft = f"scenario:{scenario}?{urlencode(sorted(given.items()))}"
+        return render(request, lang, source=source, starter=scenario is None, draft=draft)
 
     @router.post(
         "/write/runs", response_class=HTMLResponse, tags=["pages"], include_in_schema=False

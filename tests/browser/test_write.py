@@ -206,3 +206,74 @@ def test_the_editor_by_keyboard_alone(server: Server, page: Page) -> None:
     content = page.locator(".cm-content")
     expect(content).to_have_attribute("aria-label", "Your program")
     expect(content).to_have_attribute("aria-describedby", "editor-help")
+
+
+def test_switching_language_or_reloading_keeps_the_program_typed(
+    server: Server, page: Page
+) -> None:
+    page.goto(f"{server.url}/write?lang=en")
+    example = page.locator(".source-label .hint")
+    expect(example).to_be_visible()
+    fill_editor(page, "import threading", "print('mine, kept')\nx = (\n")
+    # No longer the example: the label stops saying so, also after a run that failed.
+    expect(example).to_be_hidden()
+    page.locator(".program-actions button[type=submit]").click()
+    expect(page.locator("#run-error .program-problem")).to_have_count(1, timeout=20_000)
+    expect(example).to_be_hidden()
+    page.locator("nav.langs a[hreflang=es]").click()
+    expect(page).to_have_url(re.compile(r"/write\?lang=es"))
+    expect(page.locator("label.source-label")).to_contain_text("Tu programa")
+    expect(page.locator(".cm-content")).to_contain_text("print('mine, kept')")
+    expect(page.locator(".source-label .hint")).to_be_hidden()
+    note = page.locator(".draft-note")
+    expect(note).to_contain_text("tal como lo dejaste")
+    screenshot(page, "write-draft-es-1280")
+    page.reload()
+    expect(page.locator(".cm-content")).to_contain_text("print('mine, kept')")
+    # The example is a click away, and the program one more.
+    note.locator("button").click()
+    expect(page.locator(".cm-content")).to_contain_text("hilos = [threading.Thread")
+    expect(page.locator(".source-label .hint")).to_be_visible()
+    note.locator("button").click()
+    expect(page.locator(".cm-content")).to_contain_text("print('mine, kept')")
+
+
+def test_edit_this_program_opens_the_scenario_and_offers_the_draft(
+    server: Server, page: Page
+) -> None:
+    page.goto(f"{server.url}/write?lang=en")
+    fill_editor(page, "# my draft", "import threading\n")
+    page.goto(f"{server.url}/scenarios/race-condition?lang=en")
+    page.locator(".edit-program a").click()
+    editor = page.locator(".cm-content")
+    expect(editor).to_contain_text("def thread_function")  # what the link said, not the draft
+    note = page.locator(".draft-note")
+    expect(note).to_contain_text("You have a program typed earlier in this browser")
+    screenshot(page, "write-draft-offered-en-1280")
+    note.locator("button").click()
+    expect(editor).to_contain_text("# my draft")
+    note.locator("button").click()
+    expect(editor).to_contain_text("def thread_function")
+    # Edits of the scenario's program are its own draft: kept across a language switch.
+    editor.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("# edited scenario\n")
+    expect(note).to_be_hidden()
+    page.locator("nav.langs a[hreflang=es]").click()
+    expect(page.locator("label.source-label")).to_contain_text("Tu programa")
+    expect(editor).to_contain_text("# edited scenario")
+    # The blank editor opens with the latest draft.
+    page.goto(f"{server.url}/write?lang=en")
+    expect(editor).to_contain_text("# edited scenario")
+
+
+def test_edits_after_a_run_survive_a_reload_of_its_page(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/write?lang=en")
+    fill_editor(page, "WORKERS = 2", PROGRAM["en"])
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    expect(page).to_have_url(re.compile(r"/runs/\w+\?lang=en"))
+    page.keyboard.type("# after the run\n")
+    page.reload()
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    expect(page.locator(".cm-content")).to_contain_text("# after the run")
