@@ -28,6 +28,11 @@ export function draftOf(origin) {
   return read().find((d) => d.origin === origin) || null;
 }
 
+/** Every draft kept, newest first. */
+export function allDrafts() {
+  return read();
+}
+
 /** The most recent draft of any page. */
 export function latestDraft() {
   return read()[0] || null;

@@ -2,7 +2,7 @@
 // points at marked in the editor (with a button that goes there), and the draft kept in this
 // browser (drafts.js) so that a reload or a language switch never loses what was typed.
 import { editorFor } from "../vendor/editor.js";
-import { draftOf, keepDraft, latestDraft } from "./drafts.js";
+import { allDrafts, draftOf, keepDraft, latestDraft } from "./drafts.js";
 
 const editors = new WeakMap(); // form -> editor
 const kept = new WeakMap(); // form -> its draft
@@ -36,7 +36,8 @@ function mount(scope = document) {
  * The form's draft: restored before the editor opens, kept as it changes, offered when it
  * belongs to another page. The blank editor ("write") opens with the latest draft of any
  * page; "Edit this program" and a program's page open with their own draft, else with what
- * the page gives (on "Edit this program", the latest draft is offered beside it).
+ * the page gives (on "Edit this program", the latest draft is offered beside it). Every
+ * other draft kept is listed under the editor, one click away.
  */
 function draftsOf(form, textarea) {
   const page = textarea.defaultValue; // what the server put in the editor
@@ -49,14 +50,17 @@ function draftsOf(form, textarea) {
   const offered = !restored && kind === "scenario" && latest && latest.source !== page ? latest : null;
   if (restored) textarea.value = restored.source;
   const note = form.querySelector(".draft-note");
+  const others = form.querySelector("details.drafts");
+  const lang = document.documentElement.lang || undefined;
+  const when = (draft) => new Date(draft.saved || Date.now()).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
   const hint = form.querySelector(".source-label .hint");
   let editor = null;
   let quiet = false; // the page, not the person, is changing the text
 
-  function say(state, when) {
+  function say(state, at) {
     if (!note) return;
     const words = note.dataset;
-    note.querySelector("span").textContent = state === "restored" ? words.restored : words.offered.replace("{when}", when);
+    note.querySelector("span").textContent = state === "restored" ? words.restored : words.offered.replace("{when}", at);
     note.querySelector("button").textContent = state === "restored" ? words.original : words.open;
     note.dataset.state = state;
     note.hidden = false;
@@ -71,6 +75,35 @@ function draftsOf(form, textarea) {
     }
   }
 
+  /** List every kept draft but the one in the editor, each with a button that opens it. */
+  function listOthers() {
+    if (!others) return;
+    const shown = editor.value();
+    const items = allDrafts().filter((d) => d.source !== shown).map((draft) => {
+      const item = document.createElement("li");
+      const open = document.createElement("button");
+      open.type = "button";
+      open.className = "link-button";
+      open.textContent = others.dataset.open;
+      open.addEventListener("click", () => {
+        swap(draft.source);
+        if (note) note.hidden = true;
+        listOthers();
+      });
+      // When, where (a scenario's or a program's id) and its first telling line.
+      const [kind, rest] = draft.origin.split(":");
+      const time = document.createElement("span");
+      time.textContent = kind === "write" ? when(draft) : `${when(draft)} · ${rest.split("?")[0]}`;
+      const lines = draft.source.split("\n").filter((line) => line.trim());
+      const first = document.createElement("code");
+      first.textContent = lines.find((line) => !/^(import|from)\s/.test(line)) || lines[0] || "";
+      item.append(open, time, first);
+      return item;
+    });
+    others.querySelector("ul").replaceChildren(...items);
+    others.hidden = items.length === 0;
+  }
+
   function showHint(text) {
     // "An example to start from" only while the editor holds the example.
     if (hint) hint.hidden = text !== page;
@@ -80,16 +113,17 @@ function draftsOf(form, textarea) {
     attach(opened) {
       editor = opened;
       showHint(editor.value());
+      listOthers();
       if (!note || !(restored || offered)) return;
-      const held = restored || offered;
-      const when = new Date(held.saved || Date.now()).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
-      say(restored ? "restored" : "offered", when);
+      const held = when(restored || offered);
+      say(restored ? "restored" : "offered", held);
       let other = offered ? offered.source : base; // the text the button brings
       note.querySelector("button").addEventListener("click", () => {
         const shown = editor.value();
         swap(other);
         other = shown;
-        say(note.dataset.state === "restored" ? "offered" : "restored", when);
+        say(note.dataset.state === "restored" ? "offered" : "restored", held);
+        listOthers();
       });
     },
     changed(text) {

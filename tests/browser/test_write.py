@@ -277,3 +277,25 @@ def test_edits_after_a_run_survive_a_reload_of_its_page(server: Server, page: Pa
     page.reload()
     expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
     expect(page.locator(".cm-content")).to_contain_text("# after the run")
+
+
+def test_every_other_draft_is_one_click_from_the_editor(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/write?lang=en")
+    fill_editor(page, "# first draft", "import threading\n")
+    page.goto(f"{server.url}/write?scenario=join&lang=en")
+    editor = page.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("# second draft\n")
+    # The blank editor opens with the latest; the one typed there before is listed.
+    page.goto(f"{server.url}/write?lang=en")
+    expect(editor).to_contain_text("# second draft")
+    others = page.locator("details.drafts")
+    expect(others).to_be_visible()
+    others.locator("summary").click()
+    expect(others.locator("li")).to_have_count(1)
+    expect(others.locator("li code")).to_have_text("# first draft")
+    screenshot(page, "write-drafts-en-1280")
+    others.locator("li button").click()
+    expect(editor).to_contain_text("# first draft")
+    expect(others.locator("li code")).to_have_text("# second draft")
