@@ -88,6 +88,8 @@ def problems(trace: Trace) -> list[str]:
         stack = pending.setdefault(ev.thread, [])
 
         kind = ev.kind
+        if kind == "deadlock":
+            _check_cycle(found, where, ev.arg, pending)
         if kind in OUTCOMES_OF:
             stack.append((kind, ev.obj, ev.arg))
         elif kind in _ENDING:
@@ -199,6 +201,24 @@ def problems(trace: Trace) -> list[str]:
             found.append(f"event {index}: thread {child} started but never ran")
     found += _outcome_problems(trace)
     return found
+
+
+def _check_cycle(
+    found: list[str], where: str, cycle: Any, pending: dict[int, list[tuple[str, int, Any]]]
+) -> None:
+    """A deadlock is announced only once every thread in its cycle has asked for what it
+    waits for: each has a request still unanswered (on the object the cycle names, if any)."""
+    if not isinstance(cycle, list):
+        return
+    for step in cycle:
+        if not isinstance(step, dict) or not _is_int(step.get("thread")):
+            continue
+        waiting = pending.get(step["thread"]) or []
+        obj = step.get("object")
+        if not waiting or (_is_int(obj) and obj and waiting[-1][1] != obj):
+            found.append(
+                f"{where}: announced before thread {step['thread']} asked for what it waits for"
+            )
 
 
 def _check_event(
