@@ -90,6 +90,11 @@ def problems(trace: Trace) -> list[str]:
         kind = ev.kind
         if kind == "deadlock":
             _check_cycle(found, where, ev.arg, pending)
+        elif kind == "join_return" and isinstance(ev.arg, list) and len(ev.arg) == 2:
+            joined, alive = ev.arg
+            if _is_int(joined) and joined in threads and alive is (joined in ended):
+                said = "still runs" if alive else "has ended"
+                found.append(f"{where}: says thread {joined} {said}, which the trace contradicts")
         if kind in OUTCOMES_OF:
             stack.append((kind, ev.obj, ev.arg))
         elif kind in _ENDING:
