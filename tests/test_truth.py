@@ -548,8 +548,9 @@ TWO_LOCKS = """
 {main}"""
 
 MAIN_GOES_ON = """
+    time.sleep(0.2)  # well past the threads' 0.05 s: the cycle has closed by the first print
     for k in range(4):
-        time.sleep(0.1)
+        time.sleep(0.05)
         print("main works", k)
     print("main ends")
 """
@@ -600,12 +601,16 @@ def test_threads_deadlocked_while_main_finishes_end_the_run_as_a_deadlock() -> N
 
 
 def test_a_certain_cycle_is_recorded_when_it_closes() -> None:
-    trace = run(two_locks("RLock", daemon=False, main="t1.join(); t2.join()"))
+    # Main sleeps well past the close (the threads' sleeps are 0.05 s), so until it prints
+    # nothing can call the run stuck: a deadlock recorded before that print was recorded
+    # at the close, not after a quiet spell.
+    main = 'time.sleep(0.4); print("main goes on"); t1.join(); t2.join()'
+    trace = run(two_locks("RLock", daemon=False, main=main))
     assert trace.outcome.status == "deadlock"
     deadlock = next(e for e in trace.events if e.kind == "deadlock")
     last_request = max(e.t for e in trace.events if e.kind == "acquire_request")
-    assert deadlock.t >= last_request
-    assert deadlock.t - last_request < 50_000_000  # at the close, not after a quiet spell
+    printed_at = next(e.t for e in trace.events if e.kind == "print")
+    assert last_request <= deadlock.t < printed_at
 
 
 def test_waiting_for_itself_on_a_plain_lock_with_nobody_else_is_a_deadlock() -> None:
