@@ -18,7 +18,6 @@ from ..analysis.narration import format_number
 from ..runner import ScenarioError
 from ..scenarios import (
     Param,
-    ParamError,
     Scenario,
     UnknownScenario,
     get_scenario,
@@ -28,6 +27,7 @@ from ..store import StoredRun, StoreUnavailable
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
+from .problems import param_problem
 from .runs import RunService, Saturated
 from .templating import Pages, oembed_url
 
@@ -220,7 +220,7 @@ def page_router(
         given = {name: p.default for name, p in found.params.items()}
         headers: dict[str, str] = {}
         try:
-            problem = _param_problem(found, params, lang)
+            problem = param_problem(found.params, params, lang)
             if problem:
                 raise ScenarioError(problem)
             run = await service.record(found, lang, params)
@@ -335,31 +335,6 @@ def _group_of(scenario: Scenario, lang: str) -> str:
         if scenario.concepts[0] in concepts:
             return titles[lang]
     return _CONCEPT_GROUPS[-1][0][lang]
-
-
-def _param_problem(scenario: Moded, params: dict[str, Any], lang: str) -> str | None:
-    """The first value of the form that does not fit its parameter, said in `lang` with the
-    label the student sees (the runner would say it in English, by the constant's name)."""
-    for name, value in params.items():
-        spec = scenario.params[name]
-        try:
-            spec.coerce(value)
-        except ParamError:
-            label = spec.label[lang]
-            if isinstance(value, str) and not value.strip():
-                return say(lang, "error.param.empty", label=label)
-            if spec.type == "bool":
-                return say(lang, "error.param.bool", label=label, got=value)
-            assert spec.min is not None and spec.max is not None  # numbers always have bounds
-            return say(
-                lang,
-                f"error.param.{spec.type}",
-                label=label,
-                min=format_number(spec.min, lang),
-                max=format_number(spec.max, lang),
-                got=value,
-            )
-    return None
 
 
 # -- "You choose": the mode, the choices and the values a page starts from ------------------
@@ -483,7 +458,7 @@ def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str,
     """The scenario's values the address gives (the last of each), coerced; BadQuery names the
     first that does not fit, with the label the student sees."""
     sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
-    problem = _param_problem(scenario, sent, lang)
+    problem = param_problem(scenario.params, sent, lang)
     if problem:
         raise BadQuery(problem)
     return {name: scenario.params[name].coerce(value) for name, value in sent.items()}
