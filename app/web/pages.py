@@ -39,6 +39,7 @@ __all__ = [
     "explore_panel",
     "mode_links",
     "page_router",
+    "address_values",
     "read_mode",
     "read_predict",
     "scenario_of",
@@ -169,14 +170,16 @@ def page_router(
             run = await service.default_run(found, lang)
         except Saturated:
             run = None
+        # The scenario's run, with the values the address gives ready for "Run again".
+        values = defaults | address_values(request.query_params, found, lang)
         page = pages.render(
             request,
             "scenario.html",
             lang,
-            values=defaults,
+            values=values,
             run=run,
             error=None if run else MESSAGES[lang]["error.busy"],
-            modes=mode_links(found, lang, defaults),
+            modes=mode_links(found, lang, values),
             predict=predict,
             lang_extra="&predict=1" if predict else "",
             **common,
@@ -410,7 +413,8 @@ def parse_choices(text: str) -> list[str] | None:
 
 def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Exploring | None:
     """The page's mode from its address: None to play the scenario's run, else where the
-    chooser or the explorer starts. Raises BadQuery naming what does not fit."""
+    chooser or the explorer starts. Raises BadQuery naming what does not fit, in every mode:
+    a value out of range is never silently dropped."""
     mode = query.get("mode") or "play"
     if mode not in MODES:
         raise BadQuery(say(lang, "error.option", name="mode", allowed=", ".join(MODES), got=mode))
@@ -422,6 +426,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     if "predict" in query and mode != "play":
         raise BadQuery(say(lang, "error.predict_mode", name="predict"))
     if mode == "play":
+        address_values(query, scenario, lang)
         return None
     if mode == "explore":
         bound = query.get("preemptions") or str(DEFAULT_PREEMPTIONS)
@@ -430,7 +435,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
             raise BadQuery(
                 say(lang, "error.option", name="preemptions", allowed=", ".join(allowed), got=bound)
             )
-        return Exploring(params=_address_values(query, scenario, lang), preemptions=int(bound))
+        return Exploring(params=address_values(query, scenario, lang), preemptions=int(bound))
     raw = query.get("choices") or ""
     choices = parse_choices(raw)
     if choices is None:
@@ -439,7 +444,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     then = query.get("then") or ""
     if then not in ("", "run"):
         raise BadQuery(say(lang, "error.option", name="then", allowed="run", got=then))
-    params = _address_values(query, scenario, lang)
+    params = address_values(query, scenario, lang)
     return Choosing(params=params, choices=choices, then_run=then == "run")
 
 
@@ -454,7 +459,7 @@ def read_predict(query: QueryParams, scenario: Scenario | None, lang: str) -> di
     return scenario.prediction.to_json(lang)
 
 
-def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
+def address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
     """The scenario's values the address gives (the last of each), coerced; BadQuery names the
     first that does not fit, with the label the student sees."""
     sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
