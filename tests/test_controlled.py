@@ -330,7 +330,9 @@ def test_the_api_refuses_what_does_not_fit_with_a_reason(client: TestClient) -> 
     )
     assert bad.status_code == 422 and "decision 1" in bad.json()["detail"]
     assert client.post("/api/schedules", json={"scenario": "nope"}).status_code == 404
-    unknown = client.post("/api/schedules", json={"scenario": "deadlock", "params": {"X": 1}})
+    unknown = client.post(
+        "/api/schedules", json={"scenario": "deadlock", "params": {"X": 1}, "lang": "en"}
+    )
     assert unknown.status_code == 422 and "unknown parameter X" in unknown.json()["detail"]
 
 

@@ -18,7 +18,6 @@ from ..analysis.narration import format_number
 from ..runner import ScenarioError
 from ..scenarios import (
     Param,
-    ParamError,
     Scenario,
     UnknownScenario,
     get_scenario,
@@ -28,6 +27,7 @@ from ..store import StoredRun, StoreUnavailable
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
+from .problems import param_problem
 from .runs import RunService, Saturated
 from .templating import Pages, oembed_url
 
@@ -39,6 +39,7 @@ __all__ = [
     "explore_panel",
     "mode_links",
     "page_router",
+    "address_values",
     "read_mode",
     "read_predict",
     "scenario_of",
@@ -169,14 +170,16 @@ def page_router(
             run = await service.default_run(found, lang)
         except Saturated:
             run = None
+        # The scenario's run, with the values the address gives ready for "Run again".
+        values = defaults | address_values(request.query_params, found, lang)
         page = pages.render(
             request,
             "scenario.html",
             lang,
-            values=defaults,
+            values=values,
             run=run,
             error=None if run else MESSAGES[lang]["error.busy"],
-            modes=mode_links(found, lang, defaults),
+            modes=mode_links(found, lang, values),
             predict=predict,
             lang_extra="&predict=1" if predict else "",
             **common,
@@ -220,7 +223,7 @@ def page_router(
         given = {name: p.default for name, p in found.params.items()}
         headers: dict[str, str] = {}
         try:
-            problem = _param_problem(found, params, lang)
+            problem = param_problem(found.params, params, lang)
             if problem:
                 raise ScenarioError(problem)
             run = await service.record(found, lang, params)
@@ -337,31 +340,6 @@ def _group_of(scenario: Scenario, lang: str) -> str:
     return _CONCEPT_GROUPS[-1][0][lang]
 
 
-def _param_problem(scenario: Moded, params: dict[str, Any], lang: str) -> str | None:
-    """The first value of the form that does not fit its parameter, said in `lang` with the
-    label the student sees (the runner would say it in English, by the constant's name)."""
-    for name, value in params.items():
-        spec = scenario.params[name]
-        try:
-            spec.coerce(value)
-        except ParamError:
-            label = spec.label[lang]
-            if isinstance(value, str) and not value.strip():
-                return say(lang, "error.param.empty", label=label)
-            if spec.type == "bool":
-                return say(lang, "error.param.bool", label=label, got=value)
-            assert spec.min is not None and spec.max is not None  # numbers always have bounds
-            return say(
-                lang,
-                f"error.param.{spec.type}",
-                label=label,
-                min=format_number(spec.min, lang),
-                max=format_number(spec.max, lang),
-                got=value,
-            )
-    return None
-
-
 # -- "You choose": the mode, the choices and the values a page starts from ------------------
 
 MODES = ("play", "choose", "explore")
@@ -435,7 +413,8 @@ def parse_choices(text: str) -> list[str] | None:
 
 def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Exploring | None:
     """The page's mode from its address: None to play the scenario's run, else where the
-    chooser or the explorer starts. Raises BadQuery naming what does not fit."""
+    chooser or the explorer starts. Raises BadQuery naming what does not fit, in every mode:
+    a value out of range is never silently dropped."""
     mode = query.get("mode") or "play"
     if mode not in MODES:
         raise BadQuery(say(lang, "error.option", name="mode", allowed=", ".join(MODES), got=mode))
@@ -447,6 +426,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     if "predict" in query and mode != "play":
         raise BadQuery(say(lang, "error.predict_mode", name="predict"))
     if mode == "play":
+        address_values(query, scenario, lang)
         return None
     if mode == "explore":
         bound = query.get("preemptions") or str(DEFAULT_PREEMPTIONS)
@@ -455,7 +435,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
             raise BadQuery(
                 say(lang, "error.option", name="preemptions", allowed=", ".join(allowed), got=bound)
             )
-        return Exploring(params=_address_values(query, scenario, lang), preemptions=int(bound))
+        return Exploring(params=address_values(query, scenario, lang), preemptions=int(bound))
     raw = query.get("choices") or ""
     choices = parse_choices(raw)
     if choices is None:
@@ -464,7 +444,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     then = query.get("then") or ""
     if then not in ("", "run"):
         raise BadQuery(say(lang, "error.option", name="then", allowed="run", got=then))
-    params = _address_values(query, scenario, lang)
+    params = address_values(query, scenario, lang)
     return Choosing(params=params, choices=choices, then_run=then == "run")
 
 
@@ -479,11 +459,11 @@ def read_predict(query: QueryParams, scenario: Scenario | None, lang: str) -> di
     return scenario.prediction.to_json(lang)
 
 
-def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
+def address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
     """The scenario's values the address gives (the last of each), coerced; BadQuery names the
     first that does not fit, with the label the student sees."""
     sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
-    problem = _param_problem(scenario, sent, lang)
+    problem = param_problem(scenario.params, sent, lang)
     if problem:
         raise BadQuery(problem)
     return {name: scenario.params[name].coerce(value) for name, value in sent.items()}
