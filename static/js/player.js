@@ -126,7 +126,9 @@ export class Player {
       ...SPEEDS.map((v) => el("option", { value: String(v), ...(v === this.speed ? { selected: "" } : {}) }, `${v}×`)));
     const viewOption = (value) => el("option", { value, ...(value === this.view ? { selected: "" } : {}) }, s[`player.view.${value}`]);
     const view = el("select", { "aria-label": s["player.view"], "data-control": "view" }, viewOption("steps"), viewOption("time"));
-    const controls = this.controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.keys"] },
+    // The keys, said to whoever reaches the player or its toolbar (nothing on screen says them).
+    const keys = el("p", { class: "visually-hidden", id: uid("player-keys") }, s["player.keys"]);
+    const controls = this.controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.controls"], "aria-describedby": keys.id },
       button("restart", "player.restart"), button("back", "player.back"), this.playButton,
       button("forward", "player.forward"), button("end", "player.end"), this.scrub,
       el("label", {}, el("span", { class: "control-name" }, `${s["player.speed"]} `), speed),
@@ -162,8 +164,14 @@ export class Player {
     const key = el("div", { class: "key" }, this.legend, this.wordsBox);
     const side = el("div", { class: "side" },
       el(this.heading, {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
-    this.root.replaceChildren(controls, stage, key, el("div", { class: "below" }, this.code, side));
-    this.root.tabIndex = 0;
+    this.root.replaceChildren(keys, controls, stage, key, el("div", { class: "below" }, this.code, side));
+    // A named group, not a tab stop of its own: Tab goes to its controls, and a click anywhere
+    // in it focuses it, so that its keys work there too.
+    this.root.setAttribute("role", "group");
+    this.root.setAttribute("aria-label", s["player.name"]);
+    this.root.setAttribute("aria-describedby", keys.id);
+    this.root.setAttribute("aria-keyshortcuts", "Space ArrowLeft ArrowRight Home End");
+    this.root.tabIndex = -1;
     this.lanes = new Lanes(this.canvas, this.model, this.strings);
     this.lanes.setView(this.view);
 
