@@ -4,7 +4,7 @@
 import { buildModel, countUpTo, decimal, indexAtTime, label, lineAt, lostAt, segmentAt, threadName, useDecimalMark } from "./model.js";
 import { Lanes } from "./lanes.js";
 import { buildLegend, threadColor } from "./palette.js";
-import { describeMark, describeRow, fill, sharedNarration } from "./describe.js";
+import { describeMark, describeRow, describeStallStep, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const STEP_MS = 250; // one event per step at 1x
@@ -330,7 +330,7 @@ export class Player {
     } else if (outcome.status === "stalled" && outcome.waiting) {
       box.classList.add("stall");
       const steps = outcome.waiting.map((w) =>
-        el("li", {}, fill(s["player.stall.step"], { thread: name(w.thread), object: w.object ? label(model, w.object) : "—", kind: `${w.kind === "queue_join" ? "join" : w.kind}()` })));
+        el("li", {}, describeStallStep(model, s, w)));
       box.append(el("strong", {}, s["player.stall"]), el("ul", {}, ...steps));
     }
     return box;
