@@ -300,6 +300,7 @@ def focusables_without_name(page: Page, within: str = ".player") -> list[str]:
         "/scenarios/forgotten-task-done",
         "/embed/scenarios/deadlock",
         "/scenarios/race-condition?predict=1",
+        "/scenarios/deadlock?mode=choose",
     ],
 )
 def test_every_focusable_element_of_the_player_has_a_role_and_a_name(
