@@ -121,6 +121,10 @@ export class Lanes {
       const whole = row.sub ? `${label(model, row.obj)}: ${strings["player.tasks"]}` : text;
       this.names.push({ ...fit, x, y: row.y + row.h / 2, whole, color: row.sub ? "#55595e" : "#444" });
     }
+    for (const name of this.names) {
+      ctx.font = name.font;
+      name.right = name.x + Math.max(...name.lines.map((line) => ctx.measureText(line).width));
+    }
   }
 
   /** Where a mark is drawn at event `i`: a cut or a crossed circle at its event; the stop
@@ -309,7 +313,7 @@ export class Lanes {
     const headX = i < 0 ? this.labelW + PAD : this.x(i, ev.t);
     ctx.clearRect(0, 0, this.width, this.height);
     ctx.textBaseline = "middle";
-    this.drawn = { names: [], waits: [], pauses: [], signs: [] };
+    this.drawn = { names: this.names, waits: [], pauses: [], signs: [] };
     model.threads.forEach((th, k) => {
       const y = PAD + k * LANE_H;
       ctx.fillStyle = threadColor(k);
@@ -329,8 +333,6 @@ export class Lanes {
       ctx.font = name.font;
       const top = name.y - ((name.lines.length - 1) * NAME_LINE) / 2;
       name.lines.forEach((line, n) => ctx.fillText(line, name.x, top + n * NAME_LINE));
-      const right = name.x + Math.max(...name.lines.map((line) => ctx.measureText(line).width));
-      this.drawn.names.push({ lines: name.lines, whole: name.whole, cut: name.cut, x: name.x, right, y: name.y });
     }
     const x0 = this.labelW;
     const axisTop = this.axisY - 2;
