@@ -111,6 +111,10 @@ def test_a_runs_page_lists_the_values_in_the_order_the_program_writes_them(
     hx = {"HX-Request": "true"}
     swapped = client.post("/write/runs?lang=en", data={"source": WORKERS}, headers=hx).text
     assert values_used(swapped) == "Values used: WORKERS: 2 · PAUSE: 0.001"
+    # And side by side with another run of it.
+    other = run(client, WORKERS, lang="en", params={"WORKERS": 4}).json()
+    compared = client.get(f"/compare?a={document['id']}&b={other['id']}&lang=en").text
+    assert "WORKERS: 3 · PAUSE: 0.001" in compared and "WORKERS: 4 · PAUSE: 0.001" in compared
 
 
 def test_values_in_order_follow_the_source_then_the_rest() -> None:
