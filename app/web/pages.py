@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from ..analysis.narration import format_number
-from ..runner import ScenarioError
+from ..runner import ScenarioError, find_parameters
 from ..scenarios import (
     Param,
     Scenario,
@@ -24,6 +24,7 @@ from ..scenarios import (
     load_scenarios,
 )
 from ..store import StoredRun, StoreUnavailable
+from ..syntax import parse
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
@@ -43,6 +44,7 @@ __all__ = [
     "read_mode",
     "read_predict",
     "scenario_of",
+    "values_in_order",
 ]
 
 
@@ -239,7 +241,7 @@ def page_router(
             if not hx_request:
                 return RedirectResponse(f"/runs/{run.id}?lang={lang}{asked}", status_code=303)
             status, context["run"], context["error"] = 201, run, None
-            context["run_params"] = json.loads(run.params)
+            context["run_params"] = values_in_order(json.loads(run.params), found)
             context["modes"] = mode_links(found, lang, given | context["run_params"])
             headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}{asked}"
             # The language links follow the new address (an out-of-band swap beside the panel).
@@ -276,6 +278,8 @@ def page_router(
             return pages.error(request, lang, 404, say(lang, "error.no_run", id=run_id))
         scenario = scenario_of(run)
         run_params = json.loads(run.params)
+        if scenario is not None:
+            run_params = values_in_order(run_params, scenario)
         try:
             predict = read_predict(request.query_params, scenario, lang)
         except BadQuery as exc:
@@ -296,6 +300,8 @@ def page_router(
             if answer is not None:
                 return answer
         if scenario is None:
+            source = json.loads(run.document())["trace"]["source"]
+            common["run_params"] = values_in_order(run_params, None, source)
             return pages.render(request, "run.html", lang, **common)
         # A scenario's run is its page with this run on it: the same page "Run again" showed,
         # so a reload or the other language keeps the description, the form and its values.
@@ -314,6 +320,23 @@ def scenario_of(run: StoredRun) -> Scenario | None:
         return get_scenario(run.scenario)
     except UnknownScenario:
         return None
+
+
+def values_in_order(
+    params: Mapping[str, Any], scenario: Scenario | None, source: str = ""
+) -> dict[str, Any]:
+    """A run's values in the order its page lists them: the scenario's form's, or for a program
+    the order its source writes the constants in (a stored run keeps them by name); any value
+    the scenario or the source no longer has comes last."""
+    if scenario is not None:
+        order = list(scenario.params)
+    else:
+        try:
+            order = list(find_parameters(parse(source)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # as ast.parse fails
+            order = []
+    known = [name for name in order if name in params]
+    return {name: params[name] for name in known + [n for n in params if n not in known]}
 
 
 # The gallery's sections: a scenario goes where its first concept belongs.
