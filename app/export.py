@@ -22,7 +22,8 @@ __all__ = ["perfetto", "run_document", "standalone_html"]
 # The player's modules in dependency order; bundled into one classic script for a file that
 # must work from disk (browsers refuse ES module imports from file:// pages).
 _MODULES = (
-    "js/model.js", "js/describe.js", "js/shared.js", "js/palette.js", "js/lanes.js", "js/player.js"
+    "js/model.js", "js/describe.js", "js/shared.js", "js/palette.js", "js/ending.js", "js/lanes.js",
+    "js/player.js",
 )  # fmt: skip
 _PID = 1
 

@@ -6,9 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,10 +32,11 @@ from .web.i18n import say
 from .web.middleware import BodyLimit, HeadAndOptions, SecurityHeaders
 from .web.pagecache import PageCache
 from .web.pages import page_lang, page_router
+from .web.problems import api_lang, validation_detail
 from .web.program_pages import program_router
 from .web.programs import MAX_EVENTS, MAX_THREADS, ProgramProblem, ProgramService
 from .web.runs import RunExecutor, RunService
-from .web.schemas import errors
+from .web.schemas import errors, problems_documented
 from .web.templating import STATIC, Pages
 
 __all__ = ["create_app"]
@@ -98,6 +102,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems_documented(fastapi_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.get("/healthz", tags=["api"])
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers. It does not touch the store."""
@@ -139,14 +152,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def api_docs(request: Request) -> Response:
         return pages.templates.TemplateResponse(request, "apidocs.html", {})
 
-    def error_page(request: Request, status: int, key: str, **values: str) -> Response:
+    def reader_lang(request: Request) -> str:
+        return page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+    def error_page(request: Request, status: int, message: str) -> Response:
         """The page that says why, in the reader's language (framable under /embed/)."""
-        lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         embed = request.url.path.startswith("/embed/")  # inside a course page: no chrome
-        answer = pages.error(request, lang, status, say(lang, key, **values), embed=embed)
+        answer = pages.error(request, reader_lang(request), status, message, embed=embed)
         if embed:
             answer.headers["Content-Security-Policy"] = embed_csp
         return answer
+
+    @app.exception_handler(RequestValidationError)
+    async def does_not_fit(request: Request, exc: RequestValidationError) -> Response:
+        """A request that does not fit its model: 422 with why in words (`detail`, in the
+        request's language) and, from the API, each field's problem (`errors`) for programs."""
+        path = request.url.path
+        if path == "/api" or path.startswith(_PLAIN_ERRORS):
+            query_lang = request.query_params.get("lang")
+            lang = api_lang(exc.body, query_lang, request.headers.get("accept-language"))
+            problem = {
+                "detail": validation_detail(exc.errors(), lang),
+                "errors": jsonable_encoder(exc.errors()),
+            }
+            return JSONResponse(problem, status_code=422)
+        return error_page(request, 422, validation_detail(exc.errors(), reader_lang(request)))
 
     @app.exception_handler(StarletteHTTPException)
     async def not_a_page(request: Request, exc: StarletteHTTPException) -> Response:
@@ -155,7 +185,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path = request.url.path
         if exc.status_code != 404 or path == "/api" or path.startswith(_PLAIN_ERRORS):
             return await http_exception_handler(request, exc)
-        return error_page(request, 404, "error.no_page", path=path[:120])
+        lang = reader_lang(request)
+        return error_page(request, 404, say(lang, "error.no_page", path=path[:120]))
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
@@ -168,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 {"detail": f"the store is unavailable: {exc}"}, status_code=503
             )
         else:
-            answer = error_page(request, 503, "error.store")
+            answer = error_page(request, 503, say(reader_lang(request), "error.store"))
         answer.headers["Retry-After"] = str(settings.retry_after)
         return answer
 

@@ -64,3 +64,11 @@ def data_attributes(page: str, opening: str) -> dict[str, str]:
     assert found, f"no {opening!r} on the page"
     pairs = re.findall(r"data-([a-z-]+)=(?:'([^']*)'|\"([^\"]*)\")", found.group(1))
     return {name: html.unescape(single or double) for name, single, double in pairs}
+
+
+def values_used(page: str) -> str:
+    """What a run's page says after "Values used", as a reader sees it (tags out, spaces one)."""
+    found = re.search(r'<p class="run-meta">(.*?)</p>', page, re.S)
+    assert found, "no run-meta paragraph on the page"
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split())
+    return text.split("·", 1)[1].strip() if "·" in text else ""

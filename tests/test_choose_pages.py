@@ -119,6 +119,13 @@ def test_watching_offers_choosing_with_the_same_values(client: TestClient) -> No
     assert links["choose"] == "/scenarios/race-condition?lang=en&mode=choose&THREADS=2"
 
 
+def test_watching_keeps_the_values_the_address_gives_for_run_again(client: TestClient) -> None:
+    page = client.get("/scenarios/deadlock?lang=en&PAUSE=0.3")
+    assert page.status_code == 200 and 'data-trace-url="/api/runs/' in page.text
+    assert re.search(r'<input type="number" name="PAUSE" value="0.3"', page.text)
+    assert modes(page.text)["choose"] == "/scenarios/deadlock?lang=en&mode=choose&PAUSE=0.3"
+
+
 @pytest.mark.parametrize(
     ("query", "es", "en"),
     [
@@ -130,6 +137,11 @@ def test_watching_offers_choosing_with_the_same_values(client: TestClient) -> No
         ("mode=choose&choices=a*9999", "como mucho", "at most"),
         ("mode=choose&PAUSE=soon", "«Pausa", "“Pause"),
         ("mode=choose&PAUSE=99", "entre", "between"),
+        # A value out of range is refused the same way in every mode, watching included.
+        ("PAUSE=99", "«Pausa", "“Pause"),
+        ("mode=play&PAUSE=99", "entre 0,05 y 0,5", "between 0.05 and 0.5"),
+        ("mode=explore&PAUSE=0", "entre 0,05 y 0,5", "between 0.05 and 0.5"),
+        ("PAUSE=", "Falta un valor", "needs a value"),
     ],
 )
 @pytest.mark.parametrize("where", ["", "/embed"])

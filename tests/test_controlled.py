@@ -16,6 +16,7 @@ from app.runner import ScenarioError, run_source
 from app.scenarios import get_scenario, load_scenarios
 from app.settings import Settings
 from app.tracing import Trace
+from app.tracing.check import problems
 
 from .helpers import run
 
@@ -329,5 +330,22 @@ def test_the_api_refuses_what_does_not_fit_with_a_reason(client: TestClient) -> 
     )
     assert bad.status_code == 422 and "decision 1" in bad.json()["detail"]
     assert client.post("/api/schedules", json={"scenario": "nope"}).status_code == 404
-    unknown = client.post("/api/schedules", json={"scenario": "deadlock", "params": {"X": 1}})
+    unknown = client.post(
+        "/api/schedules", json={"scenario": "deadlock", "params": {"X": 1}, "lang": "en"}
+    )
     assert unknown.status_code == 422 and "unknown parameter X" in unknown.json()["detail"]
+
+
+def test_a_chosen_deadlock_is_announced_after_the_wait_that_closes_it() -> None:
+    # The schedule a student picks in "You choose": each thread takes its first lock, then
+    # both ask for the other's. The request that closes the cycle and the deadlock share a
+    # moment of virtual time; the deadlock must still come after it, and before the stop.
+    choices = ["MainThread", "Thread-1", "Thread-2", "MainThread", *["Thread-1"] * 3]
+    trace = controlled("deadlock", choices)
+    assert trace.outcome.status == "deadlock"
+    order = [(trace.threads[e.thread].name, e.kind) for e in trace.events]
+    at = order.index(("Thread-1", "deadlock"))
+    assert order[at - 1] == ("Thread-2", "acquire_request")
+    assert ("Thread-1", "acquire_request") in order[:at]
+    assert all(kind in ("aborted", "thread_abort") for _, kind in order[at + 1 :])
+    assert problems(trace) == []

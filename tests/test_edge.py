@@ -144,6 +144,81 @@ def test_a_full_waiting_line_is_refused_at_the_edge(tmp_path: Path) -> None:
             release.set()
 
 
+def test_a_bucket_takes_back_what_it_gave() -> None:
+    clock = Clock()
+    buckets = TokenBuckets(per_minute=30, burst=2, clock=clock)
+    assert buckets.take("a") == 0 and buckets.take("a") == 0 and buckets.take("a") > 0
+    buckets.give("a", 0.75)
+    assert buckets.take("a") > 0  # 0.75 is not a whole run
+    clock.now += 0.5  # a quarter more
+    assert buckets.take("a") == 0
+    buckets.give("a", 10)  # never past the burst
+    assert [buckets.take("a") for _ in range(3)][:2] == [0, 0] and buckets.take("a") > 0
+    buckets.give("nobody", 1)  # a client forgotten since leaves no trace
+    assert buckets.take("nobody") == 0
+
+
+TYPO = {"scenario": "deadlock", "params": {"FOO": 1}}
+
+
+def test_requests_refused_before_running_do_not_use_up_the_client_s_runs(tmp_path: Path) -> None:
+    with make_client(tmp_path, client_burst=2, client_runs_per_minute=1) as client:
+        # A student fixing a typo: each answered with its reason, never with 429.
+        typos = [client.post("/api/runs", json=TYPO).status_code for _ in range(2)]
+        bad_json = client.post(
+            "/api/runs", content=b"{not json", headers={"content-type": "application/json"}
+        )
+        unknown = client.post("/api/schedules", json={"scenario": "nope"})
+        assert typos == [422] * 2 and bad_json.status_code == 422 and unknown.status_code == 404
+        # Three refused runs (a quarter each) and a step (a tenth, all it costs) leave more
+        # than one run: it is served.
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 201
+        # The run started paid its whole token.
+        refused = client.post("/api/runs", json={"scenario": "lock"})
+        assert refused.status_code == 429 and "this client" in refused.json()["detail"]
+
+
+def test_an_exploration_that_searches_pays_a_whole_run(tmp_path: Path) -> None:
+    # The exploration route runs on a worker thread: the executor still finds its request.
+    with make_client(tmp_path, client_burst=2, client_runs_per_minute=1) as client:
+        search = {"scenario": "lock", "max_schedules": 3}
+        assert client.post("/api/explorations", json=search).status_code in (200, 202)
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 201
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 429
+
+
+def test_a_flood_of_invalid_requests_is_still_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def sleep(seconds: float) -> None:
+        pass
+
+    monkeypatch.setattr(admission.asyncio, "sleep", sleep)
+    with make_client(tmp_path, client_burst=2, client_runs_per_minute=1) as client:
+        codes = [client.post("/api/runs", json=TYPO).status_code for _ in range(30)]
+        # Each refusal keeps a quarter of a token: from two tokens, five are parsed (the
+        # fifth starts from 1.0), then each is refused before its body is read.
+        assert codes == [422] * 5 + [429] * 25
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 429
+
+
+def test_a_run_refused_because_the_server_is_busy_keeps_the_client_s_token(
+    tmp_path: Path,
+) -> None:
+    settings = {"run_workers": 1, "run_queue": 0, "run_cpu": 64}
+    with make_client(tmp_path, client_burst=1, client_runs_per_minute=1, **settings) as client:
+        executor = client.app.state.service.executor  # type: ignore[attr-defined]
+        release = threading.Event()
+        held = executor.submit(lambda: release.wait(30))
+        try:
+            busy = client.post("/api/runs", json={"scenario": "lock"})
+            assert busy.status_code == 429 and "in progress" in busy.json()["detail"]
+        finally:
+            release.set()
+        held.result(10)
+        assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 201
+
+
 # -- capacity by CPU -------------------------------------------------------------------------------
 
 

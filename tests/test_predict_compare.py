@@ -20,6 +20,7 @@ from app.settings import Settings
 from app.web.compare import differences, run_facts
 from app.web.i18n import MESSAGES
 
+from .helpers import values_used
 from .test_scenarios import GOOD_TOML, write_scenario
 
 pytestmark = pytest.mark.timeout(120)
@@ -149,6 +150,15 @@ def test_values_used_follow_the_form(client: TestClient) -> None:
     assert answer.status_code == 200
     shown = re.findall(r'class="param-used" title="(\w+)"', answer.text)
     assert shown == list(get_scenario("race-condition").params)  # not alphabetical
+    # Words, then a space: "Values used: Threads: 2", never "Values used:Threads".
+    assert (
+        values_used(answer.text)
+        == "Values used: Threads: 2 · Additions per thread: 1 · Use a lock: yes"
+    )
+    spanish = client.get(answer.url.path + "?lang=es").text
+    assert (
+        values_used(spanish) == "Valores usados: Hilos: 2 · Sumas por hilo: 1 · Usar un candado: sí"
+    )
 
 
 # -- comparing -------------------------------------------------------------------------------

@@ -17,8 +17,12 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from app.main import create_app
+from app.scenarios import get_scenario
 from app.settings import Settings
+from app.web.pages import values_in_order
 from app.web.programs import MAX_THREADS, Program
+
+from .helpers import values_used
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -91,6 +95,38 @@ def test_a_source_runs_like_a_scenario(client: TestClient) -> None:
     # Its page holds what ran: the values given, written into the program.
     page = client.get(f"/programs/{document['program']}?lang=en").text
     assert "WORKERS = 3" in page and "WORKERS = 2" not in page
+
+
+def test_a_runs_page_lists_the_values_in_the_order_the_program_writes_them(
+    client: TestClient,
+) -> None:
+    # WORKERS comes before PAUSE in the source; a stored run keeps them by name.
+    document = run(client, WORKERS, lang="en", params={"WORKERS": 3}).json()
+    assert list(document["params"]) == ["PAUSE", "WORKERS"]
+    page = client.get(f"/runs/{document['id']}?lang=en").text
+    assert values_used(page) == "Values used: WORKERS: 3 · PAUSE: 0.001"
+    spanish = client.get(f"/runs/{document['id']}?lang=es").text
+    assert values_used(spanish) == "Valores usados: WORKERS: 3 · PAUSE: 0,001"
+    # The same after a run from the editor, swapped in by htmx.
+    hx = {"HX-Request": "true"}
+    swapped = client.post("/write/runs?lang=en", data={"source": WORKERS}, headers=hx).text
+    assert values_used(swapped) == "Values used: WORKERS: 2 · PAUSE: 0.001"
+    # And side by side with another run of it.
+    other = run(client, WORKERS, lang="en", params={"WORKERS": 4}).json()
+    compared = client.get(f"/compare?a={document['id']}&b={other['id']}&lang=en").text
+    assert "WORKERS: 3 · PAUSE: 0.001" in compared and "WORKERS: 4 · PAUSE: 0.001" in compared
+
+
+def test_values_in_order_follow_the_source_then_the_rest() -> None:
+    source = "ZETA = 1\nALPHA = 2\nMID: int = 3\n"
+    given = {"ALPHA": 5, "GONE": 0, "MID": 3, "ZETA": 1}
+    assert list(values_in_order(given, None, source)) == ["ZETA", "ALPHA", "MID", "GONE"]
+    assert list(values_in_order(given, None, "x = (")) == list(given)  # unreadable: as stored
+    race = get_scenario("race-condition")
+    assert list(values_in_order({"USE_LOCK": True, "THREADS": 2}, race)) == [
+        "THREADS",
+        "USE_LOCK",
+    ]
 
 
 def test_the_same_source_and_values_have_the_same_id_and_it_never_changes(

@@ -228,9 +228,10 @@ def _saved(client: TestClient) -> int:
 
 @pytest.mark.parametrize("value", [*HUGE, 1e308])
 def test_api_refuses_a_number_without_a_float_with_422(client: TestClient, value: int) -> None:
-    answer = client.post("/api/runs", json={"scenario": "deadlock", "params": {"PAUSE": value}})
+    body = {"scenario": "deadlock", "params": {"PAUSE": value}, "lang": "en"}
+    answer = client.post("/api/runs", json=body)
     assert answer.status_code == 422
-    assert "PAUSE must be a number between 0.05 and 0.5" in answer.json()["detail"]
+    assert "“PAUSE” must be a number between 0.05 and 0.5" in answer.json()["detail"]
     assert _saved(client) == 0
 
 

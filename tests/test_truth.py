@@ -333,6 +333,55 @@ def test_a_barrier_arrival_is_recorded_when_the_barrier_counts_it(
     assert problems(trace) == []
 
 
+ENDS_DURING_THE_ANSWER = """
+    import threading, time
+    t = threading.Thread(target=time.sleep, args=(0.05,))
+    t.start()
+    t.join(0.01)
+    print("alive:", t.is_alive())
+"""
+
+
+def test_a_timed_join_says_the_thread_ended_only_after_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A join that timed out, then (widened here) the joined thread ended before the join
+    recorded its answer: "has ended" must come after the end in the trace, and agree with
+    what the program sees next."""
+    from app.tracing import threads
+    from app.tracing.recorder import Recorder
+
+    block = Recorder.block
+    armed: list[bool] = []
+
+    def blocked(self: Recorder, *args: object, **kwargs: object) -> object:
+        result = block(self, *args, **kwargs)  # type: ignore[arg-type]
+        if getattr(args[1], "kind", None) == "join":
+            armed.append(True)
+        return result
+
+    is_alive = threads.TracedThread.is_alive
+
+    def slow_is_alive(self: threading.Thread) -> bool:
+        if armed and armed[-1]:  # the first look after the join's wait
+            armed[-1] = False
+            time.sleep(0.1)
+        return is_alive(self)
+
+    monkeypatch.setattr(Recorder, "block", blocked)
+    monkeypatch.setattr(threads.TracedThread, "is_alive", slow_is_alive)
+    trace = run(ENDS_DURING_THE_ANSWER)
+    assert armed
+    assert printed(trace) == ["alive: False"]
+    order = [
+        (e.thread, e.kind, e.arg)
+        for e in trace.events
+        if e.kind == "join_return" or (e.kind == "thread_end" and e.thread == 1)
+    ]
+    assert order == [(1, "thread_end", None), (0, "join_return", [1, False])]
+    assert problems(trace) == []
+
+
 HANDOFFS = """
     import threading
     lock = threading.Lock()
@@ -499,8 +548,9 @@ TWO_LOCKS = """
 {main}"""
 
 MAIN_GOES_ON = """
+    time.sleep(0.2)  # well past the threads' 0.05 s: the cycle has closed by the first print
     for k in range(4):
-        time.sleep(0.1)
+        time.sleep(0.05)
         print("main works", k)
     print("main ends")
 """
@@ -551,12 +601,16 @@ def test_threads_deadlocked_while_main_finishes_end_the_run_as_a_deadlock() -> N
 
 
 def test_a_certain_cycle_is_recorded_when_it_closes() -> None:
-    trace = run(two_locks("RLock", daemon=False, main="t1.join(); t2.join()"))
+    # Main sleeps well past the close (the threads' sleeps are 0.05 s), so until it prints
+    # nothing can call the run stuck: a deadlock recorded before that print was recorded
+    # at the close, not after a quiet spell.
+    main = 'time.sleep(0.4); print("main goes on"); t1.join(); t2.join()'
+    trace = run(two_locks("RLock", daemon=False, main=main))
     assert trace.outcome.status == "deadlock"
     deadlock = next(e for e in trace.events if e.kind == "deadlock")
     last_request = max(e.t for e in trace.events if e.kind == "acquire_request")
-    assert deadlock.t >= last_request
-    assert deadlock.t - last_request < 50_000_000  # at the close, not after a quiet spell
+    printed_at = next(e.t for e in trace.events if e.kind == "print")
+    assert last_request <= deadlock.t < printed_at
 
 
 def test_waiting_for_itself_on_a_plain_lock_with_nobody_else_is_a_deadlock() -> None:

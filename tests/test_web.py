@@ -251,7 +251,7 @@ def test_api_bad_parameters_are_422_naming_the_parameter(
 ) -> None:
     param = numeric_param(get_scenario("lock"))
     params = {(param.name if k == "@numeric" else k): v for k, v in params.items()}
-    answer = client.post("/api/runs", json={"scenario": "lock", "params": params})
+    answer = client.post("/api/runs", json={"scenario": "lock", "params": params, "lang": "en"})
     assert answer.status_code == 422
     detail = answer.json()["detail"]
     assert needle in detail and next(iter(params)) in detail

@@ -295,6 +295,9 @@ typedef struct {
     PyObject_HEAD
     PyThread_type_lock lock;
     char locked; /* as _thread.lock keeps it: set once the taker has the interpreter back */
+    /* CLOCK_MONOTONIC ns of the last release (0: never), written just before the OS lock is
+     * let go: a thread that takes the lock after that release always reads it. */
+    long long released_ns;
     PyObject *weakrefs;
 } RealLock;
 
@@ -432,6 +435,7 @@ rl_release(RealLock *self, PyObject *Py_UNUSED(ignored))
         PyErr_SetString(PyExc_RuntimeError, "release unlocked lock");
         return NULL;
     }
+    self->released_ns = now_ns();
     self->locked = 0;
     PyThread_release_lock(self->lock);
     Py_RETURN_NONE;
@@ -447,6 +451,7 @@ rl_release_ns(RealLock *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     long long t = now_ns();
+    self->released_ns = t;
     self->locked = 0;
     PyThread_release_lock(self->lock);
     return PyLong_FromLongLong(t);
@@ -475,6 +480,8 @@ static PyMethodDef rl_methods[] = {
 
 static PyMemberDef rl_members[] = {
     {"__weaklistoffset__", T_PYSSIZET, offsetof(RealLock, weakrefs), READONLY},
+    {"released_ns", T_LONGLONG, offsetof(RealLock, released_ns), READONLY,
+     "CLOCK_MONOTONIC ns of the last release (0: never released)"},
     {NULL}};
 
 static PyTypeObject RealLockType = {
@@ -876,6 +883,7 @@ core_release(LockCore *self, PyObject *Py_UNUSED(ignored))
     Py_INCREF(Py_None);
     Py_XSETREF(self->owner, Py_None);
     self->released_at = t;
+    real->released_ns = t + st->t0;
     real->locked = 0;
     PyThread_release_lock(real->lock);
     /* Released: the bookkeeping below no longer holds anyone up. */

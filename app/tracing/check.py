@@ -88,6 +88,13 @@ def problems(trace: Trace) -> list[str]:
         stack = pending.setdefault(ev.thread, [])
 
         kind = ev.kind
+        if kind == "deadlock":
+            _check_cycle(found, where, ev.arg, pending)
+        elif kind == "join_return" and isinstance(ev.arg, list) and len(ev.arg) == 2:
+            joined, alive = ev.arg
+            if _is_int(joined) and joined in threads and alive is (joined in ended):
+                said = "still runs" if alive else "has ended"
+                found.append(f"{where}: says thread {joined} {said}, which the trace contradicts")
         if kind in OUTCOMES_OF:
             stack.append((kind, ev.obj, ev.arg))
         elif kind in _ENDING:
@@ -199,6 +206,24 @@ def problems(trace: Trace) -> list[str]:
             found.append(f"event {index}: thread {child} started but never ran")
     found += _outcome_problems(trace)
     return found
+
+
+def _check_cycle(
+    found: list[str], where: str, cycle: Any, pending: dict[int, list[tuple[str, int, Any]]]
+) -> None:
+    """A deadlock is announced only once every thread in its cycle has asked for what it
+    waits for: each has a request still unanswered (on the object the cycle names, if any)."""
+    if not isinstance(cycle, list):
+        return
+    for step in cycle:
+        if not isinstance(step, dict) or not _is_int(step.get("thread")):
+            continue
+        waiting = pending.get(step["thread"]) or []
+        obj = step.get("object")
+        if not waiting or (_is_int(obj) and obj and waiting[-1][1] != obj):
+            found.append(
+                f"{where}: announced before thread {step['thread']} asked for what it waits for"
+            )
 
 
 def _check_event(

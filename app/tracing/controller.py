@@ -145,11 +145,12 @@ class Controller:
     def now(self) -> int:
         """Virtual time: a nanosecond more for every event, so events keep their order.
 
-        Once the run is stopped, the clock stands still: threads unwind in whatever order the
-        OS wakes them, and what they record then is put in thread order by `finish()`.
+        Once the run is stopped, the clock stands still just past the last moment handed out:
+        threads unwind in whatever order the OS wakes them, and what they record then is put
+        in thread order by `finish()`, after everything recorded before the stop.
         """
         if self._rec is not None and self._rec.aborted is not None:
-            return self.clock
+            return self.clock + 1
         self.clock += 1
         return self.clock
 

@@ -187,8 +187,16 @@ class _LockBase:
 
     def _saw_taken(self, t: int) -> None:
         """A try at `t` found the lock taken: with no holder recorded, a woken thread has it."""
-        if self._owner is None and self._contended <= self._released_at:
+        if self._owner is None and self._contended <= self._last_release():
             self._contended = t
+
+    def _last_release(self) -> int:
+        """When the lock was last released (ns since the start), read so that a thread that
+        took it after that release never sees an older one: the compiled lock writes it
+        before letting go of the OS lock; the pure-Python one under its mutex (`_let_go`)."""
+        if self._meta is None:
+            return max(self._released_at, int(self._real.released_ns) - self._rec.t0)
+        return self._released_at
 
     def _let_go(self) -> int:
         """Release the real lock with no holder recorded: when. RuntimeError if unlocked."""
@@ -198,11 +206,12 @@ class _LockBase:
         try:
             if meta is None:
                 t = int(self._real.release_ns()) - self._rec.t0
+                self._released_at = t
             else:
                 with meta:
                     self._real.release()
                     t = self._rec.now()
-            self._released_at = t
+                    self._released_at = t
             return t
         except RuntimeError:
             self._owner = owner
@@ -270,7 +279,7 @@ class _LockBase:
         shows (inf: nobody tried): just before that try, whose own request is stamped with
         the try's moment and must come after the holder's grant."""
         seen = self._contended
-        return seen - 1 if seen > self._released_at else _INF
+        return seen - 1 if seen > self._last_release() else _INF
 
     def _holder(self) -> int | None:
         return self._owner

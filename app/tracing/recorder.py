@@ -105,6 +105,9 @@ class Recorder:
         self.abort_t: int | None = None
         self._end_note: str | None = None
         self._state_lock = _std_threading.Lock()
+        # Held while a thread's end is recorded, and while a join records whether that thread
+        # still runs: the trace's end and the join's answer are then in the real order.
+        self._ends_lock = _std_threading.Lock()
         self._abort_hooks: list[Callable[[], None]] = []
         self._deadlocks: list[Cycle] = []
         # The choke point's hook (see `gate`) and whether begin() must take its slow path.
@@ -360,15 +363,16 @@ class Recorder:
         self.append((self.now(), tid, K["thread_run"], 0, line, None))
 
     def thread_finished(self, tid: int, how: str, reason: str | None = None) -> None:
-        now = self.now()
-        if self.aborted is not None and how != "error":
-            how, reason = "aborted", self.aborted
-        if how == "aborted":
-            self.append((now, tid, K["thread_abort"], 0, 0, reason))
-            how = "daemon" if reason == "daemon" else "aborted"
-        else:
-            self.append((now, tid, K["thread_end"], 0, 0, None))
-        self.registry.thread_ended(tid, how, now)
+        with self._ends_lock:
+            now = self.now()
+            if self.aborted is not None and how != "error":
+                how, reason = "aborted", self.aborted
+            if how == "aborted":
+                self.append((now, tid, K["thread_abort"], 0, 0, reason))
+                how = "daemon" if reason == "daemon" else "aborted"
+            else:
+                self.append((now, tid, K["thread_end"], 0, 0, None))
+            self.registry.thread_ended(tid, how, now)
         self.graph.drop(tid)
         self.changed.set()
         if self.control is not None:
@@ -378,6 +382,16 @@ class Recorder:
         """Thread `tid` is about to start (a controlled run holds its steps until it parks)."""
         if self.control is not None:
             self.control.expect(tid)
+
+    def join_returned(self, tid: int, line: int, target: int, running: Callable[[], bool]) -> bool:
+        """Record that `tid`'s join of thread `target` returned, and whether `target` still
+        runs (`running()`, asked unless its end is recorded), in one step against that end
+        being recorded: "still running" comes before the end in the trace, "ended" after it.
+        Return the answer recorded."""
+        with self._ends_lock:
+            alive = self.threads[target].end == "running" and running()
+            self.append((self.now(), tid, K["join_return"], 0, line, [target, alive]))
+        return alive
 
     def joining(self, target: int, timed: bool) -> None:
         """The calling thread is about to join thread `target` (a controlled run notes whom,

@@ -117,8 +117,10 @@ def stuck(rec: Recorder, live: dict[int, threading.Thread]) -> None:
                 cycle = seen
                 break
     if cycle is not None:
-        # Stamped when the program became stuck (its last event), not when this was noticed.
-        rec.record_deadlock(cycle, t=rec.last_event_time())
+        # Stamped when the program became stuck (just after its last event, the request that
+        # closed the cycle), not when this was noticed; a controlled run's virtual clock
+        # gives that moment itself (its next tick).
+        rec.record_deadlock(cycle, t=None if rec.controlled else rec.last_event_time() + 1)
         rec.abort("deadlock", rec.deadlock_message(cycle), cycle=cycle.steps)
         return
     waiting = rec.waiting_set()

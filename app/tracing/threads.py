@@ -20,6 +20,10 @@ from .primitives import _check_lock_args, _check_wait_timeout, std_named
 from .trace import KIND_CODE as K
 from .trace import jsonable
 
+# How long a join waits for an OS thread whose end is already recorded to be gone (seconds):
+# it has only its interpreter's cleanup left.
+_GONE = 0.05
+
 __all__ = ["TracedThread", "TracedTimer", "error_line", "start_main"]
 
 
@@ -233,7 +237,14 @@ class TracedThread(_std.Thread, metaclass=_ThreadType):
                 ready=ended,
             )
             rec.block(tid, waiting, attempt, timeout)
-        rec.append((rec.now(), tid, K["join_return"], 0, line, [target, self.is_alive()]))
+        if target is None:  # not a thread of the run's own: the OS answers
+            rec.append((rec.now(), tid, K["join_return"], 0, line, [target, self.is_alive()]))
+            return
+        if self.is_alive() and rec.threads[target].end != "running":
+            # Its end is recorded and the OS thread is a moment from gone: let it go, so what
+            # the program asks next (is_alive) agrees with the trace's "ended".
+            _std.Thread.join(self, _GONE)
+        rec.join_returned(tid, line, target, self.is_alive)
 
     def _hilos_check_join(self, timeout: float | None) -> None:
         """Raise what Thread.join raises for this call before it waits, in the same order."""

@@ -4,9 +4,18 @@ Plain ASGI, before any routing or body parsing: a refusal costs a dictionary loo
 few hundred bytes. A client is its address (behind trusted proxies, the forwarded one: the
 proxy-headers layer outside this one sets it). Each address has a token bucket: `burst` runs
 at once, then `per_minute` a minute; a run that finds no slot and no room in the waiting line
-is refused the same way. A client that comes back before its Retry-After is up gets its 429
-only after a pause (up to a second), so clients that ignore Retry-After cannot turn the
-refusals into a flood that slows everyone's pages.
+is refused the same way, and keeps its token.
+
+A request takes its token before anything reads its body, so a flood costs no parsing. What
+pays the whole token is a run started (the run executor says so, `run_started`): a request
+that ends without one (a typo in its JSON, an unknown scenario or parameter, a value out of
+range, a body too large) gives back all but `REFUSED_COST` of it. A student who corrects a
+typo keeps their runs, and a client sending only invalid requests is still bounded, at four
+of them for each run it could start.
+
+A client that comes back before its Retry-After is up gets its 429 only after a pause (up to
+a second), so clients that ignore Retry-After cannot turn the refusals into a flood that slows
+everyone's pages.
 """
 
 from __future__ import annotations
@@ -18,13 +27,14 @@ import math
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .i18n import MESSAGES, negotiate
 
-__all__ = ["BUSY_DETAIL", "Admission", "TokenBuckets", "run_cost"]
+__all__ = ["BUSY_DETAIL", "REFUSED_COST", "Admission", "TokenBuckets", "run_cost", "run_started"]
 
 # What the API says (in English, as the rest of its details); pages say it in their language.
 BUSY_DETAIL = "too many runs in progress; try again shortly"
@@ -36,6 +46,8 @@ _STEP = re.compile(r"/api/schedules/?")
 # A controlled run takes milliseconds and "You choose" asks for one per click: a tenth of a
 # token each, so a student clicking through a schedule is never held back.
 _STEP_COST = 0.1
+# What a request that started no run keeps of its token (at most its cost).
+REFUSED_COST = 0.25
 _TARPIT_SECONDS = 1.0
 _TARPIT_MAX = 512  # refusals held back at once; past that they are answered at once
 _KEPT = 20_000  # addresses remembered; the idle (full) buckets are forgotten first
@@ -49,6 +61,23 @@ def run_cost(method: str, path: str) -> float:
     if _LIVE_RUN.fullmatch(path):
         return 1.0
     return _STEP_COST if _STEP.fullmatch(path) else 0.0
+
+
+@dataclass
+class _Ticket:
+    ran: bool = False
+
+
+# The request being answered, for the executor to mark when it starts a run. A context
+# variable: the executor sits layers below the edge, and every route that records reaches it.
+_ADMITTED: ContextVar[_Ticket | None] = ContextVar("hilos_admitted", default=None)
+
+
+def run_started() -> None:
+    """Note that the request being answered started a run: it pays its whole token."""
+    ticket = _ADMITTED.get()
+    if ticket is not None:
+        ticket.ran = True
 
 
 @dataclass
@@ -81,12 +110,22 @@ class TokenBuckets:
                 self._forget_idle(now)
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
         else:
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-            bucket.stamp = now
+            self._refill(bucket, now)
         if bucket.tokens >= cost - 1e-9:  # tenths add up to a little less than one
             bucket.tokens -= cost
             return 0.0
         return (cost - bucket.tokens) / self.rate
+
+    def give(self, key: str, tokens: float) -> None:
+        """Give `tokens` back to `key` (taken for a run that did not start)."""
+        bucket = self._buckets.get(key)
+        if bucket is not None and tokens > 0:
+            self._refill(bucket, self.clock())
+            bucket.tokens = min(self.burst, bucket.tokens + tokens)
+
+    def _refill(self, bucket: _Bucket, now: float) -> None:
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+        bucket.stamp = now
 
     def refused(self, key: str, until: float) -> float:
         """Note that `key` was told to come back at `until`; return how much earlier than its
@@ -137,8 +176,17 @@ class Admission:
         key = client[0] if client else "?"
         wait = self.buckets.take(key, cost)
         if wait == 0 and not self.saturated():
-            await self.app(scope, receive, send)
+            ticket = _Ticket()
+            admitted = _ADMITTED.set(ticket)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _ADMITTED.reset(admitted)
+                if not ticket.ran:
+                    self.buckets.give(key, cost - min(cost, REFUSED_COST))
             return
+        if wait == 0:  # taken, but no run can start now: the client keeps its share
+            self.buckets.give(key, cost)
         retry = max(self.retry_after if wait == 0 else 0, math.ceil(wait))
         early = self.buckets.refused(key, self.buckets.clock() + retry)
         if early > 0 and self._held < _TARPIT_MAX:

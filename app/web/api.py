@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -19,7 +20,8 @@ from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun, StoreUnavailable
 from .admission import BUSY_DETAIL
 from .explorations import ExplorationService, Limits, Running
-from .i18n import LANGS, negotiate
+from .i18n import LANGS, negotiate, say
+from .problems import base_lang, param_problem
 from .programs import Program, ProgramProblem, ProgramService
 from .runs import RunService, Saturated
 from .schemas import ExplorationProgress, RunDocument, ScenarioDetail, ScenarioSummary, errors
@@ -30,6 +32,14 @@ _RECENT_KEPT = 256  # saved runs the fast path keeps in memory (about 25 KB each
 
 
 ParamValue = int | float | bool | Annotated[str, Field(max_length=40)]
+
+
+def _lang_code(value: object) -> object:
+    """A language code as the site reads it (`EN`, `en-US`): its base, when the site has it."""
+    return (base_lang(value) or value) if isinstance(value, str) else value
+
+
+LangCode = Annotated[Literal["es", "en"], BeforeValidator(_lang_code)]
 
 
 class RunRequest(BaseModel):
@@ -47,14 +57,20 @@ class RunRequest(BaseModel):
         max_length=16,
         description="parameter values; missing ones take their default",
     )
-    lang: str = Field(
-        "es", pattern="^(es|en)$", description="language of the source (or of the messages)"
+    lang: LangCode = Field(
+        "es",
+        description="language of the source and of the messages, errors included: es or en "
+        "(any case, a region ignored: `EN`, `en-US`)",
     )
 
     @model_validator(mode="after")
     def one_program(self) -> RunRequest:
-        if (self.scenario is None) == (self.source is None):
-            raise ValueError("give either scenario (an id) or source (a program), not both")
+        if self.scenario is None and self.source is None:
+            raise PydanticCustomError(
+                "program_needed", "give scenario (an id) or source (a program): one is needed"
+            )
+        if self.scenario is not None and self.source is not None:
+            raise PydanticCustomError("program_both", "give either scenario or source, not both")
         return self
 
 
@@ -94,6 +110,69 @@ class ExplorationRequest(RunRequest):
     )
 
 
+# What /docs offers to send: each works as it is (tests/test_openapi.py posts them).
+_PROGRAM = (
+    "import threading\n\nTHREADS = 2\ntotal = 0\n\n\ndef add():\n    global total\n"
+    "    total += 1\n\n\nworkers = [threading.Thread(target=add) for _ in range(THREADS)]\n"
+    "for w in workers:\n    w.start()\nfor w in workers:\n    w.join()\nprint(total)\n"
+)
+
+
+def _example(summary: str, **value: Any) -> dict[str, Any]:
+    return {"summary": summary, "value": value | {"lang": "en"}}
+
+
+RUN_EXAMPLES = {
+    "scenario": _example("a scenario with its default values", scenario="deadlock"),
+    "values": _example(
+        "a scenario with values of your own", scenario="race-condition", params={"THREADS": 4}
+    ),
+    "program": _example(
+        "a program of your own (in place of a scenario)", source=_PROGRAM, params={"THREADS": 3}
+    ),
+}
+SCHEDULE_EXAMPLES = {
+    "start": _example("the first decision of a scenario", scenario="deadlock"),
+    "choices": _example(
+        "two choices made, then to the end",
+        scenario="race-condition",
+        choices=["Thread-1", "Thread-1"],
+        run_to_end=True,
+    ),
+}
+EXPLORATION_EXAMPLES = {
+    "scenario": _example(
+        "every interleaving of a scenario, up to two preemptions",
+        scenario="race-condition",
+        params={"ITERATIONS": 1},
+    ),
+    "bounded": _example("a smaller search", scenario="deadlock", preemptions=1, max_schedules=100),
+}
+
+
+def api_lang_query(
+    lang: Annotated[
+        str | None,
+        Query(max_length=16, description="es or en, any case, a region ignored (`EN`, `en-US`)"),
+    ] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> str:
+    """The language a GET of the API asks for: `?lang=` (422 for one the site does not
+    have), then Accept-Language, then Spanish."""
+    if lang is not None and base_lang(lang) is None:
+        raise unknown_lang(lang, accept_language)
+    return negotiate(lang, accept_language)
+
+
+def unknown_lang(got: str, accept_language: str | None) -> HTTPException:
+    """The 422 for a language the site does not have, said in the one Accept-Language asks."""
+    said = negotiate(None, accept_language)
+    return HTTPException(422, say(said, "api.error.lang", got=got, allowed=", ".join(LANGS)))
+
+
+ApiLang = Annotated[str, Depends(api_lang_query)]
+
+
 def api_router(
     *,
     service: RunService,
@@ -104,19 +183,27 @@ def api_router(
     router = APIRouter(prefix="/api", tags=["api"])
 
     def requested(body: RunRequest) -> Scenario | Program:
-        """The scenario a request names, with only parameters it has (404 / 422 otherwise),
-        or the program it gives, checked (ProgramProblem)."""
+        """The scenario a request names, with values that fit its parameters (404 / 422
+        otherwise, said in the request's language), or the program it gives, checked
+        (ProgramProblem). All before any run starts: a refusal costs the client little."""
         if body.source is not None:
             return programs.check(body.source, body.params, body.lang)
         assert body.scenario is not None
         try:
             found = get_scenario(body.scenario)
-        except UnknownScenario as exc:
-            raise HTTPException(404, str(exc)) from None
+        except UnknownScenario:
+            raise HTTPException(
+                404, say(body.lang, "error.no_scenario", id=body.scenario)
+            ) from None
         unknown = sorted(set(body.params) - set(found.params))
         if unknown:
-            known = ", ".join(found.params) or "none"
-            raise HTTPException(422, f"unknown parameter {unknown[0]}; this scenario has: {known}")
+            known = ", ".join(found.params) or say(body.lang, "program.none")
+            raise HTTPException(
+                422, say(body.lang, "api.error.unknown_param", name=unknown[0], known=known)
+            )
+        problem = param_problem(found.params, body.params, body.lang, by_name=True)
+        if problem:
+            raise HTTPException(422, problem)
         return found
 
     def busy() -> JSONResponse:
@@ -152,7 +239,8 @@ def api_router(
         },
     )
     def create_exploration(
-        body: ExplorationRequest, accept_encoding: Annotated[str | None, Header()] = None
+        body: Annotated[ExplorationRequest, Body(openapi_examples=EXPLORATION_EXAMPLES)],
+        accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Response:
         """Explore the scenario's interleavings: every different ending (status, final values
         of its shared variables, what the main code printed), how many schedules reached
@@ -214,26 +302,17 @@ def api_router(
         return exploration_answer(found, request.headers.get("accept-encoding"), 200)
 
     @router.get("/scenarios", response_model=list[ScenarioSummary], responses=errors(422))
-    def scenarios(
-        lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
-        accept_language: Annotated[str | None, Header()] = None,
-    ) -> list[dict[str, Any]]:
-        chosen = negotiate(lang, accept_language)
+    def scenarios(chosen: ApiLang) -> list[dict[str, Any]]:
         return [s.to_json(chosen) for s in load_scenarios().values()]
 
     @router.get(
         "/scenarios/{scenario_id}", response_model=ScenarioDetail, responses=errors(404, 422)
     )
-    def scenario(
-        scenario_id: str,
-        lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
-        accept_language: Annotated[str | None, Header()] = None,
-    ) -> dict[str, Any]:
-        chosen = negotiate(lang, accept_language)
+    def scenario(scenario_id: str, chosen: ApiLang) -> dict[str, Any]:
         try:
             found = get_scenario(scenario_id)
-        except UnknownScenario as exc:
-            raise HTTPException(404, str(exc)) from None
+        except UnknownScenario:
+            raise HTTPException(404, say(chosen, "error.no_scenario", id=scenario_id)) from None
         defaults = {name: param.default for name, param in found.params.items()}
         goal = None if found.goal is None else found.goal.to_json(chosen, defaults)
         return found.to_json(chosen) | {
@@ -251,7 +330,8 @@ def api_router(
         },
     )
     async def create_run(
-        body: RunRequest, accept_encoding: Annotated[str | None, Header()] = None
+        body: Annotated[RunRequest, Body(openapi_examples=RUN_EXAMPLES)],
+        accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Response:
         found = requested(body)
         try:
@@ -277,7 +357,9 @@ def api_router(
             **errors(404, 422, 429),
         },
     )
-    async def create_schedule(body: ScheduleRequest) -> Response:
+    async def create_schedule(
+        body: Annotated[ScheduleRequest, Body(openapi_examples=SCHEDULE_EXAMPLES)],
+    ) -> Response:
         """A controlled run: one thread at a time, virtual time, the given choices deciding who
         goes next; it stops at the first decision past them (status `paused`) and says who
         could go next (`schedule.next`). Stateless: each call runs from the start, so the
@@ -332,16 +414,25 @@ def api_router(
     )
     def get_analysis(
         run_id: str,
-        lang: Annotated[str, Query(pattern="^[eE][sSnN]$", description="es or en, any case")],
+        lang: Annotated[
+            str,
+            Query(max_length=16, description="es or en, any case, a region ignored (`en-US`)"),
+        ],
         if_none_match: Annotated[str | None, Header()] = None,
+        accept_language: Annotated[str | None, Header()] = None,
     ) -> Response:
         """What the run means (states, links, statistics, lock order, narration) with its
         sentences in `lang`: for a run viewed in a language it was not recorded in. With an
         ETag (If-None-Match gives 304)."""
+        chosen = base_lang(lang)
+        if chosen is None:
+            raise HTTPException(
+                422, say("en", "api.error.lang", got=lang, allowed=", ".join(LANGS))
+            )
         run = service.store.get(run_id)
         if run is None:
             raise HTTPException(404, f"no saved run {run_id!r}")
-        body, etag = service.analysis_body(run, lang.lower())
+        body, etag = service.analysis_body(run, chosen)
         headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
         if if_none_match == etag:
             return Response(status_code=304, headers=headers)

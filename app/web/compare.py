@@ -29,7 +29,7 @@ from ..scenarios import Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from ..tracing import Trace
 from .i18n import MESSAGES, say
-from .pages import Lang, scenario_of
+from .pages import Lang, scenario_of, values_in_order
 from .runs import RunService, Saturated
 from .templating import Pages
 
@@ -145,12 +145,13 @@ class Side:
     values: str  # its values, as the run panel writes them
 
 
-def _values_text(scenario: Scenario | None, params: Mapping[str, Any], lang: str) -> str:
-    """The run's values in the form's order, with the labels the student sees."""
-    names = [n for n in (scenario.params if scenario else {}) if n in params]
-    names += [n for n in params if n not in names]
+def _values_text(
+    scenario: Scenario | None, params: Mapping[str, Any], lang: str, source: str = ""
+) -> str:
+    """The run's values as its page lists them (the form's order, or the program's), with the
+    labels the student sees."""
     shown = []
-    for name in names:
+    for name in values_in_order(params, scenario, source):
         spec = scenario.params.get(name) if scenario else None
         label = spec.label[lang] if spec else name
         shown.append(f"{label}: {_value(params[name], lang)}")
@@ -160,7 +161,10 @@ def _values_text(scenario: Scenario | None, params: Mapping[str, Any], lang: str
 def _side(run: StoredRun, lang: str) -> Side:
     scenario = scenario_of(run)
     title = scenario.texts[lang].title if scenario else f"{MESSAGES[lang]['run.title']} {run.id}"
-    return Side(run, scenario, title, _values_text(scenario, json.loads(run.params), lang))
+    # A program's values follow its source (a stored run keeps them by name).
+    source = "" if scenario else json.loads(run.document())["trace"]["source"]
+    values = _values_text(scenario, json.loads(run.params), lang, source)
+    return Side(run, scenario, title, values)
 
 
 def _run_id(text: str) -> str | None:

@@ -15,19 +15,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from ..analysis.narration import format_number
-from ..runner import ScenarioError
+from ..runner import ScenarioError, find_parameters
 from ..scenarios import (
     Param,
-    ParamError,
     Scenario,
     UnknownScenario,
     get_scenario,
     load_scenarios,
 )
 from ..store import StoredRun, StoreUnavailable
+from ..syntax import parse
 from .api import ExplorationRequest
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
+from .problems import param_problem
 from .runs import RunService, Saturated
 from .templating import Pages, oembed_url
 
@@ -39,9 +40,11 @@ __all__ = [
     "explore_panel",
     "mode_links",
     "page_router",
+    "address_values",
     "read_mode",
     "read_predict",
     "scenario_of",
+    "values_in_order",
 ]
 
 
@@ -169,14 +172,16 @@ def page_router(
             run = await service.default_run(found, lang)
         except Saturated:
             run = None
+        # The scenario's run, with the values the address gives ready for "Run again".
+        values = defaults | address_values(request.query_params, found, lang)
         page = pages.render(
             request,
             "scenario.html",
             lang,
-            values=defaults,
+            values=values,
             run=run,
             error=None if run else MESSAGES[lang]["error.busy"],
-            modes=mode_links(found, lang, defaults),
+            modes=mode_links(found, lang, values),
             predict=predict,
             lang_extra="&predict=1" if predict else "",
             **common,
@@ -220,7 +225,7 @@ def page_router(
         given = {name: p.default for name, p in found.params.items()}
         headers: dict[str, str] = {}
         try:
-            problem = _param_problem(found, params, lang)
+            problem = param_problem(found.params, params, lang)
             if problem:
                 raise ScenarioError(problem)
             run = await service.record(found, lang, params)
@@ -236,7 +241,7 @@ def page_router(
             if not hx_request:
                 return RedirectResponse(f"/runs/{run.id}?lang={lang}{asked}", status_code=303)
             status, context["run"], context["error"] = 201, run, None
-            context["run_params"] = json.loads(run.params)
+            context["run_params"] = values_in_order(json.loads(run.params), found)
             context["modes"] = mode_links(found, lang, given | context["run_params"])
             headers["HX-Push-Url"] = f"/runs/{run.id}?lang={lang}{asked}"
             # The language links follow the new address (an out-of-band swap beside the panel).
@@ -273,6 +278,8 @@ def page_router(
             return pages.error(request, lang, 404, say(lang, "error.no_run", id=run_id))
         scenario = scenario_of(run)
         run_params = json.loads(run.params)
+        if scenario is not None:
+            run_params = values_in_order(run_params, scenario)
         try:
             predict = read_predict(request.query_params, scenario, lang)
         except BadQuery as exc:
@@ -293,6 +300,8 @@ def page_router(
             if answer is not None:
                 return answer
         if scenario is None:
+            source = json.loads(run.document())["trace"]["source"]
+            common["run_params"] = values_in_order(run_params, None, source)
             return pages.render(request, "run.html", lang, **common)
         # A scenario's run is its page with this run on it: the same page "Run again" showed,
         # so a reload or the other language keeps the description, the form and its values.
@@ -311,6 +320,23 @@ def scenario_of(run: StoredRun) -> Scenario | None:
         return get_scenario(run.scenario)
     except UnknownScenario:
         return None
+
+
+def values_in_order(
+    params: Mapping[str, Any], scenario: Scenario | None, source: str = ""
+) -> dict[str, Any]:
+    """A run's values in the order its page lists them: the scenario's form's, or for a program
+    the order its source writes the constants in (a stored run keeps them by name); any value
+    the scenario or the source no longer has comes last."""
+    if scenario is not None:
+        order = list(scenario.params)
+    else:
+        try:
+            order = list(find_parameters(parse(source)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # as ast.parse fails
+            order = []
+    known = [name for name in order if name in params]
+    return {name: params[name] for name in known + [n for n in params if n not in known]}
 
 
 # The gallery's sections: a scenario goes where its first concept belongs.
@@ -335,31 +361,6 @@ def _group_of(scenario: Scenario, lang: str) -> str:
         if scenario.concepts[0] in concepts:
             return titles[lang]
     return _CONCEPT_GROUPS[-1][0][lang]
-
-
-def _param_problem(scenario: Moded, params: dict[str, Any], lang: str) -> str | None:
-    """The first value of the form that does not fit its parameter, said in `lang` with the
-    label the student sees (the runner would say it in English, by the constant's name)."""
-    for name, value in params.items():
-        spec = scenario.params[name]
-        try:
-            spec.coerce(value)
-        except ParamError:
-            label = spec.label[lang]
-            if isinstance(value, str) and not value.strip():
-                return say(lang, "error.param.empty", label=label)
-            if spec.type == "bool":
-                return say(lang, "error.param.bool", label=label, got=value)
-            assert spec.min is not None and spec.max is not None  # numbers always have bounds
-            return say(
-                lang,
-                f"error.param.{spec.type}",
-                label=label,
-                min=format_number(spec.min, lang),
-                max=format_number(spec.max, lang),
-                got=value,
-            )
-    return None
 
 
 # -- "You choose": the mode, the choices and the values a page starts from ------------------
@@ -435,7 +436,8 @@ def parse_choices(text: str) -> list[str] | None:
 
 def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Exploring | None:
     """The page's mode from its address: None to play the scenario's run, else where the
-    chooser or the explorer starts. Raises BadQuery naming what does not fit."""
+    chooser or the explorer starts. Raises BadQuery naming what does not fit, in every mode:
+    a value out of range is never silently dropped."""
     mode = query.get("mode") or "play"
     if mode not in MODES:
         raise BadQuery(say(lang, "error.option", name="mode", allowed=", ".join(MODES), got=mode))
@@ -447,6 +449,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     if "predict" in query and mode != "play":
         raise BadQuery(say(lang, "error.predict_mode", name="predict"))
     if mode == "play":
+        address_values(query, scenario, lang)
         return None
     if mode == "explore":
         bound = query.get("preemptions") or str(DEFAULT_PREEMPTIONS)
@@ -455,7 +458,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
             raise BadQuery(
                 say(lang, "error.option", name="preemptions", allowed=", ".join(allowed), got=bound)
             )
-        return Exploring(params=_address_values(query, scenario, lang), preemptions=int(bound))
+        return Exploring(params=address_values(query, scenario, lang), preemptions=int(bound))
     raw = query.get("choices") or ""
     choices = parse_choices(raw)
     if choices is None:
@@ -464,7 +467,7 @@ def read_mode(query: QueryParams, scenario: Moded, lang: str) -> Choosing | Expl
     then = query.get("then") or ""
     if then not in ("", "run"):
         raise BadQuery(say(lang, "error.option", name="then", allowed="run", got=then))
-    params = _address_values(query, scenario, lang)
+    params = address_values(query, scenario, lang)
     return Choosing(params=params, choices=choices, then_run=then == "run")
 
 
@@ -479,11 +482,11 @@ def read_predict(query: QueryParams, scenario: Scenario | None, lang: str) -> di
     return scenario.prediction.to_json(lang)
 
 
-def _address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
+def address_values(query: QueryParams, scenario: Moded, lang: str) -> dict[str, Any]:
     """The scenario's values the address gives (the last of each), coerced; BadQuery names the
     first that does not fit, with the label the student sees."""
     sent = {name: query.getlist(name)[-1] for name in scenario.params if query.getlist(name)}
-    problem = _param_problem(scenario, sent, lang)
+    problem = param_problem(scenario.params, sent, lang)
     if problem:
         raise BadQuery(problem)
     return {name: scenario.params[name].coerce(value) for name, value in sent.items()}

@@ -27,6 +27,7 @@ from .pages import (
     explore_panel,
     mode_links,
     read_mode,
+    values_in_order,
 )
 from .programs import (
     MAX_EVENTS,
@@ -141,10 +142,11 @@ def program_router(
     def shown_run(run: StoredRun, lang: str) -> dict[str, Any]:
         """What the page says beside a run: its values, and the exception that ended it."""
         document = json.loads(run.document())
-        problem = exception_problem(Trace.from_json(document["trace"]), lang)
+        trace = Trace.from_json(document["trace"])
+        problem = exception_problem(trace, lang)
         return {
             "run": run,
-            "run_params": json.loads(run.params),
+            "run_params": values_in_order(json.loads(run.params), None, trace.source),
             "problem": problem and {"message": str(problem), "line": problem.line},
         }
 

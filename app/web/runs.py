@@ -21,6 +21,7 @@ from ..sandbox import SandboxError, SandboxLimits, WorkerPool, run_program
 from ..scenarios import Scenario
 from ..store import RunStore, StoredRun, new_run_id
 from ..tracing import Trace
+from .admission import run_started
 
 __all__ = ["Saturated", "RunExecutor", "RunService"]
 
@@ -129,10 +130,12 @@ class RunExecutor:
         with self._changed:
             self._closed = False
             if not self._waiting and self._running < self._workers and self._cpu_free():
+                run_started()
                 self._start(fn, future)
                 return future
             if len(self._waiting) >= self._queue:
                 raise Saturated
+            run_started()
             self._waiting.append((fn, future))
             if self._dispatcher is None or not self._dispatcher.is_alive():
                 self._dispatcher = threading.Thread(

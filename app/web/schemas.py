@@ -20,14 +20,21 @@ __all__ = [
     "ScenarioDetail",
     "ScenarioSummary",
     "errors",
+    "problems_documented",
 ]
 
 
 class Problem(BaseModel):
     """Why the request was not done."""
 
-    detail: str | list[dict[str, Any]] = Field(
-        description="what went wrong, in words (or, for a malformed body, each field's problem)"
+    detail: str = Field(
+        description="what went wrong, in words: in the request's language (its body's `lang`, "
+        "else `?lang=`, else Accept-Language, else Spanish) where the request has one"
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        None,
+        description="for a request that does not fit its model (422): each field's problem, "
+        "as pydantic gives it (`type`, `loc`, `msg`, `input`, `ctx`), for programs",
     )
 
 
@@ -131,3 +138,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The documented error answers among 404, 422, 429 and 503."""
     return {code: ERRORS[code] for code in codes}
+
+
+def problems_documented(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with FastAPI's own 422 (a bare list) replaced by `Problem`, which
+    is what the app's handler answers for a request that does not fit (app.main)."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for methods in document.get("paths", {}).values():
+        for operation in methods.values():
+            answer = operation.get("responses", {}).get("422")
+            content = (answer or {}).get("content", {}).get("application/json", {})
+            if content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                answer["description"] = ERRORS[422]["description"]
+                content["schema"] = problem
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document

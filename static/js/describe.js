@@ -8,6 +8,13 @@ export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
 }
 
+/** A thread of a stall and the wait it cannot leave: "MainThread waits in join() of `q`". */
+export function describeStallStep(model, s, wait) {
+  const kind = `${wait.kind === "queue_join" ? "join" : wait.kind}()`;
+  const object = wait.object ? label(model, wait.object) : "—";
+  return fill(s["player.stall.step"], { thread: threadName(model, wait.thread), object, kind });
+}
+
 /** "Thread-1 reads `counter`: 3 (line 18)" — names in backticks, as the narration writes them. */
 export function describeAccess(model, s, a) {
   const key = a.rw === "w" ? "player.access.write" : "player.access.read";

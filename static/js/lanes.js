@@ -4,10 +4,13 @@
 // it waits for → its holder), hand-offs, and the marks (stopped by Hilos, a daemon cut off at
 // exit, a cancelled Timer). A state is told by its pattern as well as its colour, a thread by its
 // name as well as its colour; the palette is checked under colour blindness (tests/test_palette.py).
-// `describeAt` is the same picture in words, for screen readers.
+// A lane's name fits the room beside it (smaller, on two lines, or cut, and then whole in the
+// tooltip). `describeAt` is the same picture in words, for screen readers. How a stuck run ends
+// (the waits, the stop signs' neighbours, the words under the axis) is ending.js.
 
 import { countUpTo, decimal, holdersAt, indexAtTime, itemsAt, label, segmentAt, showValue, threadName } from "./model.js";
 import { describeLanes, fill } from "./describe.js";
+import { drawEnding, endHeight, endLines, hitPause } from "./ending.js";
 import { STATE_STYLE, inkOn, paintMark, patternTile, threadColor } from "./palette.js";
 import { drawShared, hitMark, hitRow, paintMarks, paintSteps, stepRow } from "./shared.js";
 
@@ -20,10 +23,10 @@ const LINK_WINDOW = 12; // how many events a hand-off arrow stays on screen
 const LINK_COLORS = { handoff: "#7a1f14", item: "#5b3f8f", wake: "#8a5a00", join: "#1d1d1f" };
 const LABEL_MAX = 150; // room for lane names; narrower on a phone
 const PAD = 8;
-const CYCLE_FONT = "bold 13px system-ui, sans-serif";
-const CYCLE_LINE = 17;
-const WAIT_COLOR = "#b12e06";
-const CYCLE_COLOR = "#7a0000";
+// A lane's name: the sizes tried, largest first (a row of unfinished tasks is in italics).
+const NAME_SIZES = { lane: ["13px", "11px"], sub: ["italic 11px", "italic 10px"] };
+const NAME_LINE = 11; // between the two lines of a name that wraps
+
 export class Lanes {
   constructor(canvas, model, strings) {
     this.canvas = canvas;
@@ -31,6 +34,9 @@ export class Lanes {
     this.strings = strings;
     this.view = "time";
     this.laneH = LANE_H;
+    this.pad = PAD;
+    this.axisH = AXIS_H;
+    this.drawn = { names: [], waits: [], pauses: [], signs: [] }; // where the last frame put them
     let y = PAD + model.threads.length * LANE_H + 8;
     const rows = [];
     const add = (obj, kind, h, extra = {}) => {
@@ -62,6 +68,7 @@ export class Lanes {
     this.closed = model.events.findIndex((e) => e.kind === "deadlock");
     this.stalled = model.events.findIndex((e) => e.kind === "stall");
     this.links = model.links;
+    this.stops = model.marks.filter((m) => m.kind === "stopped").sort((a, b) => a.i - b.i);
     // The picture in words at the playhead, for screen readers: the canvas's description.
     this.alt = document.createElement("div");
     this.alt.className = "visually-hidden";
@@ -98,30 +105,46 @@ export class Lanes {
     return this.labelW + PAD + frac * width;
   }
 
-  /** The closed cycle in words, in as many lines as the width needs (names are not cut). */
-  cycleLines(ctx) {
-    const { model } = this;
-    const cycle = model.outcome.cycle;
-    if (!cycle || this.closed < 0) return [];
-    const parts = cycle.flatMap((s) => [threadName(model, s.thread), s.object ? label(model, s.object) : "join"]);
-    parts.push(threadName(model, cycle[0].thread));
-    ctx.font = CYCLE_FONT;
-    const room = this.width - 2 * PAD;
-    const lines = [`${this.strings["outcome.deadlock"]}:`];
-    parts.forEach((part, n) => {
-      const next = `${lines[lines.length - 1]}${n ? " → " : " "}${part}`;
-      if (ctx.measureText(next).width <= room) lines[lines.length - 1] = next;
-      else lines.push(`→ ${part}`);
+  /** Each lane's name as it fits beside the lanes: its font, its lines, and its whole text. */
+  fitNames(ctx) {
+    const { model, strings } = this;
+    this.names = model.threads.map((th, k) => {
+      const x = 12;
+      const fit = fitName(ctx, th.name, this.labelW + PAD - x - 4, NAME_SIZES.lane, !th.daemon);
+      const whole = th.daemon ? `${th.name} (${strings["player.daemon"]})` : th.name;
+      return { ...fit, x, y: PAD + k * LANE_H + LANE_H / 2 - (th.daemon ? 6 : 0), whole, color: "#1d1d1f" };
     });
-    return lines;
+    for (const row of this.rows) {
+      const x = row.sub ? 18 : 12;
+      const text = row.sub ? `↳ ${strings["player.tasks"]}` : label(model, row.obj);
+      const fit = fitName(ctx, text, this.labelW + PAD - x - 4, NAME_SIZES[row.sub ? "sub" : "lane"], row.h >= 24);
+      const whole = row.sub ? `${label(model, row.obj)}: ${strings["player.tasks"]}` : text;
+      this.names.push({ ...fit, x, y: row.y + row.h / 2, whole, color: row.sub ? "#55595e" : "#444" });
+    }
+    for (const name of this.names) {
+      ctx.font = name.font;
+      name.right = name.x + Math.max(...name.lines.map((line) => ctx.measureText(line).width));
+    }
+  }
+
+  /** Where a mark is drawn at event `i`: a cut or a crossed circle at its event; the stop
+   *  signs (Hilos stops the threads one after another at the end) in one column, at the
+   *  latest stop the playhead has reached, so that the waits beside them stay near the end.
+   *  Kept whole inside the canvas. */
+  markX(mark, i) {
+    let at = mark;
+    if (mark.kind === "stopped") at = this.stops[countUpTo(this.stops, "i", i) - 1] || mark;
+    return Math.min(this.x(at.i, at.t), this.width - PAD - 8);
   }
 
   resize() {
     const ratio = window.devicePixelRatio || 1;
     this.width = this.canvas.clientWidth || 600;
     this.labelW = Math.min(LABEL_MAX, Math.max(80, Math.round(this.width * 0.28)));
-    this.cycleText = this.cycleLines(this.canvas.getContext("2d"));
-    this.height = this.axisY + AXIS_H + Math.max(8, 8 + CYCLE_LINE * this.cycleText.length);
+    const measure = this.canvas.getContext("2d");
+    this.endText = endLines(this, measure, this.width - 2 * PAD);
+    this.fitNames(measure);
+    this.height = this.axisY + AXIS_H + endHeight(this.endText);
     this.canvas.width = Math.round(this.width * ratio);
     this.canvas.height = Math.round(this.height * ratio);
     this.canvas.style.height = `${this.height}px`;
@@ -290,13 +313,11 @@ export class Lanes {
     const headX = i < 0 ? this.labelW + PAD : this.x(i, ev.t);
     ctx.clearRect(0, 0, this.width, this.height);
     ctx.textBaseline = "middle";
+    this.drawn = { names: this.names, waits: [], pauses: [], signs: [] };
     model.threads.forEach((th, k) => {
       const y = PAD + k * LANE_H;
       ctx.fillStyle = threadColor(k);
       ctx.fillRect(0, y + 4, 6, LANE_H - 8);
-      ctx.fillStyle = "#1d1d1f";
-      ctx.font = "13px system-ui, sans-serif";
-      ctx.fillText(th.name.slice(0, 18), 12, y + LANE_H / 2 - (th.daemon ? 6 : 0));
       if (th.daemon) {
         ctx.font = "italic 10px system-ui, sans-serif";
         ctx.fillStyle = "#55595e";
@@ -304,13 +325,15 @@ export class Lanes {
       }
     });
     this.rows.forEach((row) => {
-      ctx.fillStyle = row.sub ? "#55595e" : "#444";
-      ctx.font = row.sub ? "italic 11px system-ui, sans-serif" : "13px system-ui, sans-serif";
-      const name = row.sub ? `↳ ${this.strings["player.tasks"]}` : label(model, row.obj);
-      ctx.fillText(name.slice(0, 22), row.sub ? 18 : 12, row.y + row.h / 2);
       ctx.fillStyle = "#eef0f2";
       ctx.fillRect(this.labelW + PAD, row.y + 3, this.width - this.labelW - PAD * 2, row.h - 6);
     });
+    for (const name of this.names) {
+      ctx.fillStyle = name.color;
+      ctx.font = name.font;
+      const top = name.y - ((name.lines.length - 1) * NAME_LINE) / 2;
+      name.lines.forEach((line, n) => ctx.fillText(line, name.x, top + n * NAME_LINE));
+    }
     const x0 = this.labelW;
     const axisTop = this.axisY - 2;
     if (i >= 0 && headX > x0) {
@@ -321,8 +344,8 @@ export class Lanes {
     this.drawBandLabels(i, headX);
     this.drawLinks(i);
     drawShared(this, i, headX);
-    this.drawWaits(i, headX);
-    this.drawMarks(i); // on top: a stop sign is never hidden by an arrow
+    drawEnding(this, i, headX); // laid out around the stop signs, which come on top
+    this.drawMarks(i);
     ctx.strokeStyle = "#1d1d1f";
     ctx.lineWidth = 1.5;
     ctx.beginPath();
@@ -333,9 +356,11 @@ export class Lanes {
   }
 
   /** The value a step row shows at the playhead: a queue's count and its items, a barrier's
-   *  k of N arrived, a count of unfinished tasks, a variable's value. */
-  nowText(row, now, i) {
+   *  k of N arrived, a count of unfinished tasks, a variable's value; `short`, the count alone. */
+  nowText(row, now, i, short = false) {
     const s = this.strings;
+    if (short && row.kind === "barrier") return `${now.value}/${this.model.barriers.get(row.obj).parties ?? "?"}`;
+    if (short && row.kind !== "variable") return String(now.value);
     if (row.kind === "queue") {
       const items = itemsAt(this.model, row.obj, i, 4).map((v) => showValue(v, 10));
       const more = now.value > items.length ? ", …" : "";
@@ -370,8 +395,9 @@ export class Lanes {
     const { model } = this;
     for (const mark of model.marks) {
       if (mark.i > i || !model.lane.has(mark.thread)) continue;
-      const x = Math.min(this.x(mark.i, mark.t), this.width - PAD - 8);
+      const x = this.markX(mark, i);
       paintMark(this.ctx, mark.kind, x, this.laneY(mark.thread));
+      this.drawn.signs.push({ kind: mark.kind, thread: mark.thread, x, y: this.laneY(mark.thread) });
     }
   }
 
@@ -411,37 +437,8 @@ export class Lanes {
     return PAD + this.model.lane.get(tid) * LANE_H + LANE_H / 2;
   }
 
-  /** A vertical arrow at x from y0 to y1, its head at y1; dashed for a wait that may end. */
-  arrow(x, y0, y1, color, width, dashed) {
-    const { ctx } = this;
-    const dir = y1 > y0 ? 1 : -1;
-    // A white edge keeps each arrow apart from the hatched bars and from its neighbours.
-    ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
-    ctx.lineWidth = width + 3;
-    ctx.beginPath();
-    ctx.moveTo(x, y0);
-    ctx.lineTo(x, y1 - dir * 7);
-    ctx.stroke();
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = width;
-    ctx.setLineDash(dashed ? [5, 3] : []);
-    ctx.beginPath();
-    ctx.moveTo(x, y0);
-    ctx.lineTo(x, y1 - dir * 7);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.beginPath();
-    ctx.moveTo(x, y1);
-    ctx.lineTo(x - 4.5, y1 - dir * 9);
-    ctx.lineTo(x + 4.5, y1 - dir * 9);
-    ctx.closePath();
-    ctx.fill();
-  }
-
-  /** Who waits for whom at the playhead: from each blocked thread down to the lock it waits
-   *  for, and from that lock up to its holder, each pair at its own x just left of the
-   *  playhead; from the deadlock on, the cycle's arrows solid and dark, and the cycle in words. */
+  /** Who waits for whom at the playhead: each blocked thread, the lock it waits for and its
+   *  holders; from the deadlock on, the cycle's steps first (ending.js draws them). */
   waitsAt(i) {
     const { model } = this;
     const cycle = model.outcome.cycle && this.closed >= 0 && i >= this.closed ? model.outcome.cycle : null;
@@ -459,63 +456,6 @@ export class Lanes {
     return waits;
   }
 
-  /** Where the n-th wait's arrows stand: just left of the playhead, each at its own x
-   *  (closer together on a phone). */
-  waitX(n, headX) {
-    return Math.max(this.labelW + PAD + 6, headX - 12 - n * (this.width < 600 ? 12 : 18));
-  }
-
-  drawWaits(i, headX) {
-    const { ctx } = this;
-    this.waitsAt(i).forEach((w, n) => {
-      const x = this.waitX(n, headX);
-      const color = w.cycle ? CYCLE_COLOR : WAIT_COLOR;
-      const width = w.cycle ? 2.5 : 2;
-      const from = this.laneY(w.thread);
-      const row = w.obj ? this.rowOf.get(w.obj) : null;
-      if (!row) {
-        for (const h of w.holders) if (this.model.lane.has(h)) this.arrow(x, from, this.laneY(h), color, width, !w.cycle);
-        return;
-      }
-      const mid = row.y + row.h / 2;
-      this.arrow(x, from, mid - (from < mid ? 5 : -5), color, width, !w.cycle);
-      for (const h of w.holders) {
-        if (!this.model.lane.has(h)) continue;
-        const to = this.laneY(h);
-        this.arrow(x + 4, mid + (to < mid ? -5 : 5), to + (to < mid ? 6 : -6), color, width, !w.cycle);
-      }
-      ctx.beginPath();
-      ctx.arc(x + 2, mid, 4, 0, Math.PI * 2);
-      ctx.fillStyle = color;
-      ctx.fill();
-    });
-    const waiting = this.model.outcome.status === "stalled" ? this.model.outcome.waiting : null;
-    if (waiting && this.stalled >= 0 && i >= this.stalled) {
-      ctx.fillStyle = "#8a5300";
-      ctx.font = "bold 12px system-ui, sans-serif";
-      ctx.textBaseline = "middle";
-      const word = this.strings["outcome.stalled"];
-      const wide = ctx.measureText(word).width + 18;
-      for (const w of waiting) {
-        // Left of the playhead, as everything drawn: the right side is the run still to come.
-        const x = Math.max(this.labelW + PAD, headX - wide - 24);
-        const y = this.laneY(w.thread);
-        ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
-        ctx.fillRect(x - 3, y - 9, wide + 6, 18);
-        ctx.fillStyle = "#8a5300";
-        ctx.fillRect(x, y - 6, 3, 12); // a pause sign, drawn: the glyph is missing from many fonts
-        ctx.fillRect(x + 5, y - 6, 3, 12);
-        ctx.fillText(word, x + 12, y);
-      }
-    }
-    if (this.closed >= 0 && i >= this.closed && this.cycleText.length) {
-      ctx.fillStyle = CYCLE_COLOR;
-      ctx.font = CYCLE_FONT;
-      ctx.textBaseline = "middle";
-      this.cycleText.forEach((line, n) => ctx.fillText(line, PAD, this.axisY + AXIS_H + 4 + n * CYCLE_LINE));
-    }
-  }
-
   /** The picture at event `i` in words, one sentence per lane (the canvas's description, kept
    *  current here; a player may read it too, e.g. to announce it on demand). */
   describeAt(i) {
@@ -524,7 +464,8 @@ export class Lanes {
     for (const mark of model.marks) {
       if (mark.i <= i) lines.push(fill(this.strings[`player.words.mark.${mark.kind}`], { thread: threadName(model, mark.thread) }));
     }
-    if (this.closed >= 0 && i >= this.closed && this.cycleText.length) lines.push(this.cycleText.join(" "));
+    const ended = (this.closed >= 0 && i >= this.closed) || (this.stalled >= 0 && i >= this.stalled);
+    if (ended && this.endText.lines.length) lines.push(this.endText.lines.join(" "));
     return lines;
   }
 
@@ -543,13 +484,20 @@ export class Lanes {
    *  a thread's segment, or a step row (a variable, a queue, a barrier) and its value there. */
   hit(px, py, i) {
     const { model, strings } = this;
+    if (px < this.labelW + PAD) {
+      // A lane's name: whole (beside the lanes it may be cut, or the tasks' owner left out).
+      const name = this.names.find((n) => Math.abs(py - n.y) <= Math.max(9, (n.lines.length * NAME_LINE) / 2 + 2));
+      return name ? { text: name.whole } : null;
+    }
     for (const mark of model.marks) {
       if (mark.i > i || !model.lane.has(mark.thread)) continue;
-      const x = Math.min(this.x(mark.i, mark.t), this.width - PAD - 8);
+      const x = this.markX(mark, i);
       if (Math.abs(px - x) <= 8 && Math.abs(py - this.laneY(mark.thread)) <= 9) {
         return { text: fill(strings[`player.words.mark.${mark.kind}`], { thread: threadName(model, mark.thread) }) };
       }
     }
+    const pause = hitPause(this, px, py);
+    if (pause) return pause;
     const mark = hitMark(this, px, py, i);
     if (mark) return mark;
     const lockRow = this.rows.find((r) => r.kind === "lock" && py >= r.y && py < r.y + r.h);
@@ -586,3 +534,33 @@ function assignSlots(bands) {
   return Math.max(1, busyUntil.length);
 }
 
+
+/** `text` in `room` px: whole at the first of `sizes` it fits, else at the smallest on two
+ *  lines (when `two` and its words allow), else cut with "…" (`cut`: the tooltip says it whole). */
+function fitName(ctx, text, room, sizes, two) {
+  const fonts = sizes.map((size) => `${size} system-ui, sans-serif`);
+  const fits = (t) => ctx.measureText(t).width <= room;
+  for (const font of fonts) {
+    ctx.font = font;
+    if (fits(text)) return { font, lines: [text], cut: false };
+  }
+  const font = fonts[fonts.length - 1];
+  const words = text.split(" ");
+  for (let k = words.length - 1; two && k > 0; k--) {
+    const first = words.slice(0, k).join(" ");
+    const rest = words.slice(k).join(" ");
+    if (fits(first)) return fits(rest) ? { font, lines: [first, rest], cut: false } : { font, lines: [first, shorten(ctx, rest, room)], cut: true };
+  }
+  return { font, lines: [shorten(ctx, text, room)], cut: true };
+}
+
+/** `text` cut in the middle to fit `room`, its end kept when short ("Excursionis…-1",
+ *  "tened…[0]"): names that differ only in their number stay apart. */
+function shorten(ctx, text, room) {
+  const end = /[-_ .[][^-_ .[]{0,4}$/.exec(text);
+  const tail = end && end.index > 0 ? end[0] : "";
+  const head = text.slice(0, text.length - tail.length);
+  let n = head.length;
+  while (n > 1 && ctx.measureText(`${head.slice(0, n)}…${tail}`).width > room) n--;
+  return `${head.slice(0, n).trimEnd()}…${tail}`;
+}

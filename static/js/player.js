@@ -4,7 +4,7 @@
 import { buildModel, countUpTo, decimal, indexAtTime, label, lineAt, lostAt, segmentAt, threadName, useDecimalMark } from "./model.js";
 import { Lanes } from "./lanes.js";
 import { buildLegend, threadColor } from "./palette.js";
-import { describeMark, describeRow, fill, sharedNarration } from "./describe.js";
+import { describeMark, describeRow, describeStallStep, fill, sharedNarration } from "./describe.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const STEP_MS = 250; // one event per step at 1x
@@ -126,7 +126,9 @@ export class Player {
       ...SPEEDS.map((v) => el("option", { value: String(v), ...(v === this.speed ? { selected: "" } : {}) }, `${v}×`)));
     const viewOption = (value) => el("option", { value, ...(value === this.view ? { selected: "" } : {}) }, s[`player.view.${value}`]);
     const view = el("select", { "aria-label": s["player.view"], "data-control": "view" }, viewOption("steps"), viewOption("time"));
-    const controls = this.controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.keys"] },
+    // The keys, said to whoever reaches the player or its toolbar (nothing on screen says them).
+    const keys = el("p", { class: "visually-hidden", id: uid("player-keys") }, s["player.keys"]);
+    const controls = this.controls = el("div", { class: "controls", role: "toolbar", "aria-label": s["player.controls"], "aria-describedby": keys.id },
       button("restart", "player.restart"), button("back", "player.back"), this.playButton,
       button("forward", "player.forward"), button("end", "player.end"), this.scrub,
       el("label", {}, el("span", { class: "control-name" }, `${s["player.speed"]} `), speed),
@@ -162,8 +164,14 @@ export class Player {
     const key = el("div", { class: "key" }, this.legend, this.wordsBox);
     const side = el("div", { class: "side" },
       el(this.heading, {}, s["player.narration"]), this.story, this.summaryTitle, this.summary);
-    this.root.replaceChildren(controls, stage, key, el("div", { class: "below" }, this.code, side));
-    this.root.tabIndex = 0;
+    this.root.replaceChildren(keys, controls, stage, key, el("div", { class: "below" }, this.code, side));
+    // A named group, not a tab stop of its own: Tab goes to its controls, and a click anywhere
+    // in it focuses it, so that its keys work there too.
+    this.root.setAttribute("role", "group");
+    this.root.setAttribute("aria-label", s["player.name"]);
+    this.root.setAttribute("aria-describedby", keys.id);
+    this.root.setAttribute("aria-keyshortcuts", "Space ArrowLeft ArrowRight Home End");
+    this.root.tabIndex = -1;
     this.lanes = new Lanes(this.canvas, this.model, this.strings);
     this.lanes.setView(this.view);
 
@@ -322,7 +330,7 @@ export class Player {
     } else if (outcome.status === "stalled" && outcome.waiting) {
       box.classList.add("stall");
       const steps = outcome.waiting.map((w) =>
-        el("li", {}, fill(s["player.stall.step"], { thread: name(w.thread), object: w.object ? label(model, w.object) : "—", kind: `${w.kind === "queue_join" ? "join" : w.kind}()` })));
+        el("li", {}, describeStallStep(model, s, w)));
       box.append(el("strong", {}, s["player.stall"]), el("ul", {}, ...steps));
     }
     return box;

@@ -166,8 +166,10 @@ export function drawShared(lanes, i, headX) {
     }
     const now = i >= 0 ? valueAt({ values: row.steps }, i) : undefined;
     if (now === undefined) continue;
-    const text = lanes.nowText ? lanes.nowText(row, now, i) : showValue(now.value, 16);
     ctx.font = VALUE_FONT;
+    let text = lanes.nowText ? lanes.nowText(row, now, i) : showValue(now.value, 16);
+    // On a narrow lane the count alone ("3", "2/3"): the row's name and its tooltip say the rest.
+    if (lanes.nowText && ctx.measureText(text).width > (lanes.width - lanes.labelW) / 3) text = lanes.nowText(row, now, i, true);
     const w = ctx.measureText(text).width + 6;
     const x = headX + 4 + w <= lanes.width - 2 ? headX + 4 : headX - 4 - w;
     valueBox(ctx, x, valueY(row, now.value), text, row, false);

@@ -94,9 +94,11 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
           const r = await axe.run(document, {runOnly: {type: "tag",
             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
             // Best practices the player must keep too: headings in order, one main, named
-            // regions.
+            // regions, nothing in the tab order without a role.
             rules: {"heading-order": {enabled: true}, "landmark-one-main": {enabled: true},
-                    "page-has-heading-one": {enabled: true}}});
+                    "page-has-heading-one": {enabled: true},
+                    // A wrapper put in the tab order must be a widget (a control), not a div.
+                    "focus-order-semantics": {enabled: true}}});
           return r.violations.map(v => ({id: v.id, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
         }"""
@@ -243,3 +245,77 @@ def test_axe_on_the_compare_pages(server: Server, axe_page: Page, lang: str) -> 
     assert run_axe(axe_page) == []
     axe_page.set_viewport_size({"width": 390, "height": 844})
     assert run_axe(axe_page) == []
+
+
+# The roles Chromium gives an element that means nothing to a screen reader.
+NO_ROLE = {"generic", "none", "presentation", "GenericContainer", "Section", ""}
+
+
+def focusables_without_name(page: Page, within: str = ".player") -> list[str]:
+    """Every element inside `within` that can take focus (by Tab or by a click) whose role or
+    accessible name, as Chromium computes them for screen readers, is missing."""
+    count = page.evaluate(
+        """(within) => {
+          const focusable = "a[href], button, input, select, textarea, summary, iframe, "
+            + "[tabindex], [contenteditable=true]";
+          const found = [];
+          for (const old of document.querySelectorAll("[data-focus-probe]")) {
+            old.removeAttribute("data-focus-probe");
+          }
+          for (const root of document.querySelectorAll(within)) {
+            for (const node of [root, ...root.querySelectorAll(focusable)]) {
+              if (node.tabIndex === undefined || node.disabled || node.closest("[inert]")) continue;
+              if (!node.matches(focusable) || !node.getClientRects().length) continue;
+              found.push(node);
+            }
+          }
+          found.forEach((node, k) => node.setAttribute("data-focus-probe", String(k)));
+          return found.length;
+        }""",
+        within,
+    )
+    assert count > 5, "the player shows fewer controls than it has"
+    cdp = page.context.new_cdp_session(page)
+    document = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    missing = []
+    for k in range(count):
+        selector = f'[data-focus-probe="{k}"]'
+        node = cdp.send("DOM.querySelector", {"nodeId": document, "selector": selector})
+        ax = cdp.send(
+            "Accessibility.getPartialAXTree", {"nodeId": node["nodeId"], "fetchRelatives": False}
+        )["nodes"][0]
+        role = ax.get("role", {}).get("value", "")
+        name = str(ax.get("name", {}).get("value", "")).strip()
+        if role in NO_ROLE or not name:
+            html = page.locator(selector).evaluate("n => n.outerHTML.slice(0, 90)")
+            missing.append(f"{role or 'no role'} {name!r}: {html}")
+    cdp.detach()
+    return missing
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/scenarios/forgotten-task-done",
+        "/embed/scenarios/deadlock",
+        "/scenarios/race-condition?predict=1",
+        "/scenarios/deadlock?mode=choose",
+    ],
+)
+def test_every_focusable_element_of_the_player_has_a_role_and_a_name(
+    server: Server, page: Page, path: str, lang: str
+) -> None:
+    page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    if "predict" in path:
+        assert focusables_without_name(page) == []  # the question, the controls held back
+        page.locator(".predict .skip-predict").click()
+    page.locator(".player .lanes-words summary").click()  # the picture in words, open
+    assert focusables_without_name(page) == []
+    # Keys still work from the player once it is clicked, wherever the click lands.
+    page.locator(".player .legend").click()
+    page.keyboard.press("End")
+    assert page.locator(".player").get_attribute("data-index") == str(
+        page.evaluate("document.querySelector('.player').player.model.events.length - 1")
+    )

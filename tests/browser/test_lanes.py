@@ -84,14 +84,13 @@ def test_a_deadlock_ends_blocked_with_arrows_through_the_locks_and_the_stop_mark
           const ratio = window.devicePixelRatio || 1;
           const rgb = (x, y) =>
             [...ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data];
-          const ev = p.model.events[p.index];
-          const headX = lanes.x(p.index, ev.t);
-          const arrows = lanes.waitsAt(p.index).map((w, n) => {
+          const arrows = lanes.waitsAt(p.index).map((w) => {
             const row = lanes.rowOf.get(w.obj);
-            return rgb(lanes.waitX(n, headX), (lanes.laneY(w.thread) + row.y + row.h / 2) / 2);
+            const x = lanes.drawn.waits.find((d) => d.thread === w.thread).x;
+            return rgb(x, (lanes.laneY(w.thread) + row.y + row.h / 2) / 2);
           });
           const stops = p.model.marks.filter((m) => m.kind === 'stopped').map((m) =>
-            rgb(Math.min(lanes.x(m.i, m.t), lanes.width - 16), lanes.laneY(m.thread) - 4));
+            rgb(lanes.markX(m, p.index), lanes.laneY(m.thread) - 4));
           return { arrows, stops };
         }"""
     )

@@ -292,8 +292,8 @@ def test_the_closed_cycle_under_the_lanes_wraps_instead_of_being_cut(
     fit = page.evaluate(
         """() => { const lanes = document.querySelector('.player').player.lanes;
           const ctx = lanes.ctx; ctx.font = 'bold 13px system-ui, sans-serif';
-          return {lines: lanes.cycleText, width: lanes.width,
-                  widest: Math.max(...lanes.cycleText.map(l => ctx.measureText(l).width))}; }"""
+          return {lines: lanes.endText.lines, width: lanes.width,
+                  widest: Math.max(...lanes.endText.lines.map(l => ctx.measureText(l).width))}; }"""
     )
     assert len(fit["lines"]) > 1 and fit["widest"] <= fit["width"] - 16
     text = " ".join(fit["lines"])
