@@ -15,8 +15,9 @@ from app.cli import main
 from app.explore import Exploration, explore
 from app.main import create_app
 from app.runner import run_source
-from app.scenarios import get_scenario
+from app.scenarios import get_scenario, load_scenarios
 from app.settings import Settings
+from app.web.explorations import Limits
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -166,6 +167,45 @@ def test_hilos_explore_prints_the_endings_as_json(capsys: pytest.CaptureFixture[
     assert all(
         set(o) >= {"status", "final", "output", "count", "schedule"} for o in result["outcomes"]
     )
+
+
+def test_hilos_explore_starts_a_scenario_from_its_values_for_exploring(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # plus-equals runs 4 threads of 2000 additions; a search of that is cut after a handful of
+    # schedules and finds one ending. With none given, its [explore] values are used, and said.
+    assert main(["explore", "plus-equals", "--lang", "en", "--json"]) == 0
+    said = capsys.readouterr()
+    assert "exploring with THREADS=2, ITERATIONS=2 (change with --set)" in said.err
+    result = json.loads(said.out)
+    assert result["covered"] != "sampled"
+    assert {o["final"]["counter"] for o in result["outcomes"]} == {2, 3, 4}
+    # What the user gives wins.
+    assert main(["explore", "plus-equals", "--lang", "en", "--set", "ITERATIONS=1"]) == 0
+    said = capsys.readouterr()
+    assert "exploring with THREADS=2 (change with --set)" in said.err
+    assert "expected: 2" in said.out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario_id", list(load_scenarios()))
+def test_every_scenario_explores_to_the_end_from_its_values_for_exploring(
+    scenario_id: str,
+) -> None:
+    # What the page asks by default (its limits, no values given) tries every schedule within
+    # the bound: a sample would be no answer to "how can it end?". No time limit here: only
+    # the number of schedules decides.
+    scenario = get_scenario(scenario_id)
+    limits = Limits()
+    result = explore(
+        scenario.source("es"),
+        scenario.explore_values(),
+        specs=scenario.params,
+        preemptions=limits.preemptions,
+        max_schedules=limits.max_schedules,
+        max_seconds=600,
+    )
+    assert result.covered in ("all", "bounded"), (result.covered, result.explored)
 
 
 def test_hilos_explore_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
