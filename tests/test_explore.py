@@ -56,6 +56,30 @@ def test_deadlock_finds_both_endings_with_the_two_thread_cycle() -> None:
         assert replays("deadlock", ending.schedule) == ending.status
 
 
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_what_the_deadlock_program_prints_holds_in_every_interleaving(lang: str) -> None:
+    # The exploration finds orders where one thread takes both locks first and the program
+    # completes: its last line may claim nothing that those orders contradict.
+    scenario = get_scenario("deadlock")
+    result = explore(scenario.source(lang), {}, specs=scenario.params, max_seconds=120)
+    assert result.covered == "all"
+    by_status: dict[str, list[list[str]]] = {}
+    for ending in result.endings:
+        by_status.setdefault(ending.status, []).append(ending.output)
+    assert set(by_status) == {"deadlock", "completed"}
+    last = {
+        "es": "Esto solo se imprime si no hubo interbloqueo",
+        "en": "Printed only when no deadlock happened",
+    }[lang]
+    assert all(output[-1] == last for output in by_status["completed"])
+    assert all(last not in output for output in by_status["deadlock"])
+    for output in (line for outputs in by_status.values() for o in outputs for line in o):
+        assert "never" not in output and "nunca" not in output, output
+    # The texts say the deadlock depends on the order, and that the program may finish.
+    description = scenario.texts[lang].description
+    assert {"es": "el programa termina", "en": "the program finishes"}[lang] in description
+
+
 def test_lock_ordering_completes_in_every_interleaving() -> None:
     result = explored("lock-ordering", preemptions=10)
     assert result.covered == "all"
