@@ -104,6 +104,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "predict.on": "Predice primero",
         "predict.off": "Ver sin predecir",
         "predict.notice": "(ábrelo después de predecir: cuenta el final)",
+        "predict.description": (
+            "La explicación aparece cuando la ejecución haya terminado: primero, tu predicción."
+        ),
         "player.legend": "Leyenda",
         "state.running": "ejecutando",
         "state.ready": "listo, esperando al intérprete",
@@ -627,6 +630,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "predict.on": "Predict first",
         "predict.off": "Watch without predicting",
         "predict.notice": "(open it after predicting: it tells the ending)",
+        "predict.description": "The explanation shows once the run has played: first, predict.",
         "player.legend": "Legend",
         "state.running": "running",
         "state.ready": "ready, waiting for the interpreter",
