@@ -78,6 +78,8 @@ def test_what_the_deadlock_program_prints_holds_in_every_interleaving(lang: str)
     # The texts say the deadlock depends on the order, and that the program may finish.
     description = scenario.texts[lang].description
     assert {"es": "el programa termina", "en": "the program finishes"}[lang] in description
+    finished = {"es": "Si esta ejecución terminó", "en": "If this run finished"}[lang]
+    assert any(item.startswith(finished) for item in scenario.texts[lang].notice)
 
 
 def test_lock_ordering_completes_in_every_interleaving() -> None:
