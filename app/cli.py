@@ -149,7 +149,8 @@ def _parser() -> argparse.ArgumentParser:
             "Explore the interleavings of TARGET (a .py file or a scenario id) by controlled "
             "runs, depth-first, with dynamic partial-order reduction, raising the preemption "
             "bound 0, 1, 2 ... until nothing is left out (or up to K); print each different "
-            "ending with how many schedules reached it and the shortest one."
+            "ending with how many schedules reached it and the shortest one. A scenario "
+            "given no --set starts from its values for exploring, smaller than a run's."
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")

@@ -470,9 +470,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "player.explore.title": "Explorar todos los entrelazados: ¿cómo puede terminar?",
         "player.explore.intro": (
-            "Hilos ejecuta el programa con cada orden posible de sus hilos (uno a la vez, bajo "
-            "control) y agrupa las ejecuciones por cómo terminan. Usa valores pequeños: el "
-            "número de órdenes crece muy deprisa."
+            "Hilos ejecuta el programa con los órdenes posibles de sus hilos (uno a la vez, bajo "
+            "control), agrupa las ejecuciones por cómo terminan y dice cuántos órdenes probó. "
+            "Usa valores pequeños: el número de órdenes crece muy deprisa."
         ),
         "player.explore.preemptions": "Expropiaciones, como mucho",
         "player.explore.preemptions.hint": (
@@ -986,9 +986,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "player.explore.title": "Explore all interleavings: how can it end?",
         "player.explore.intro": (
-            "Hilos runs the program in every possible order of its threads (one at a time, "
-            "under control) and groups the runs by how they end. Keep the values small: the "
-            "number of orders grows very fast."
+            "Hilos runs the program in the possible orders of its threads (one at a time, "
+            "under control), groups the runs by how they end, and says how many orders it "
+            "tried. Keep the values small: the number of orders grows very fast."
         ),
         "player.explore.preemptions": "Preemptions, at most",
         "player.explore.preemptions.hint": (
