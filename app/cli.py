@@ -149,7 +149,8 @@ def _parser() -> argparse.ArgumentParser:
             "Explore the interleavings of TARGET (a .py file or a scenario id) by controlled "
             "runs, depth-first, with dynamic partial-order reduction, raising the preemption "
             "bound 0, 1, 2 ... until nothing is left out (or up to K); print each different "
-            "ending with how many schedules reached it and the shortest one."
+            "ending with how many schedules reached it and the shortest one. A scenario "
+            "given no --set starts from its values for exploring, smaller than a run's."
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
@@ -214,6 +215,12 @@ def _explore(args: argparse.Namespace) -> int:
             ) from None
         source = scenario.source(args.lang)
         where = {"specs": scenario.params, "scenario": scenario.id, "lang": args.lang}
+        # Its defaults are sized for one run; a search starts from values it can finish.
+        chosen = {name: value for name, value in scenario.explore.items() if name not in params}
+        if chosen:
+            shown = ", ".join(f"{name}={value}" for name, value in chosen.items())
+            print(f"hilos: exploring with {shown} (change with --set)", file=sys.stderr)
+        params = {**{name: str(value) for name, value in chosen.items()}, **params}
     else:
         source = _read_program(path)
         where = {"filename": str(path)}
@@ -241,7 +248,8 @@ def _explore(args: argparse.Namespace) -> int:
     covered = {
         "all": "all interleavings",
         "bounded": f"all with at most {result.preemptions} preemptions",
-        "sampled": f"{result.explored} sampled (a limit stopped the search)",
+        "sampled": f"{result.explored} sampled (a limit stopped the search: there may be "
+        "other endings; lower the values with --set to explore them all)",
     }[result.covered]
     print(f"{result.explored} schedules explored: {covered}; {len(result.endings)} endings")
     for ending in result.endings:

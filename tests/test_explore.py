@@ -15,8 +15,9 @@ from app.cli import main
 from app.explore import Exploration, explore
 from app.main import create_app
 from app.runner import run_source
-from app.scenarios import get_scenario
+from app.scenarios import get_scenario, load_scenarios
 from app.settings import Settings
+from app.web.explorations import Limits
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -53,6 +54,32 @@ def test_deadlock_finds_both_endings_with_the_two_thread_cycle() -> None:
     assert by_status["deadlock"].cycle == ["Thread-1", "Thread-2"]
     for ending in result.endings:
         assert replays("deadlock", ending.schedule) == ending.status
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_what_the_deadlock_program_prints_holds_in_every_interleaving(lang: str) -> None:
+    # The exploration finds orders where one thread takes both locks first and the program
+    # completes: its last line may claim nothing that those orders contradict.
+    scenario = get_scenario("deadlock")
+    result = explore(scenario.source(lang), {}, specs=scenario.params, max_seconds=120)
+    assert result.covered == "all"
+    by_status: dict[str, list[list[str]]] = {}
+    for ending in result.endings:
+        by_status.setdefault(ending.status, []).append(ending.output)
+    assert set(by_status) == {"deadlock", "completed"}
+    last = {
+        "es": "Esto solo se imprime si no hubo interbloqueo",
+        "en": "Printed only when no deadlock happened",
+    }[lang]
+    assert all(output[-1] == last for output in by_status["completed"])
+    assert all(last not in output for output in by_status["deadlock"])
+    for output in (line for outputs in by_status.values() for o in outputs for line in o):
+        assert "never" not in output and "nunca" not in output, output
+    # The texts say the deadlock depends on the order, and that the program may finish.
+    description = scenario.texts[lang].description
+    assert {"es": "el programa termina", "en": "the program finishes"}[lang] in description
+    finished = {"es": "Si esta ejecución terminó", "en": "If this run finished"}[lang]
+    assert any(item.startswith(finished) for item in scenario.texts[lang].notice)
 
 
 def test_lock_ordering_completes_in_every_interleaving() -> None:
@@ -166,6 +193,45 @@ def test_hilos_explore_prints_the_endings_as_json(capsys: pytest.CaptureFixture[
     assert all(
         set(o) >= {"status", "final", "output", "count", "schedule"} for o in result["outcomes"]
     )
+
+
+def test_hilos_explore_starts_a_scenario_from_its_values_for_exploring(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # plus-equals runs 4 threads of 2000 additions; a search of that is cut after a handful of
+    # schedules and finds one ending. With none given, its [explore] values are used, and said.
+    assert main(["explore", "plus-equals", "--lang", "en", "--json"]) == 0
+    said = capsys.readouterr()
+    assert "exploring with THREADS=2, ITERATIONS=2 (change with --set)" in said.err
+    result = json.loads(said.out)
+    assert result["covered"] != "sampled"
+    assert {o["final"]["counter"] for o in result["outcomes"]} == {2, 3, 4}
+    # What the user gives wins.
+    assert main(["explore", "plus-equals", "--lang", "en", "--set", "ITERATIONS=1"]) == 0
+    said = capsys.readouterr()
+    assert "exploring with THREADS=2 (change with --set)" in said.err
+    assert "expected: 2" in said.out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario_id", list(load_scenarios()))
+def test_every_scenario_explores_to_the_end_from_its_values_for_exploring(
+    scenario_id: str,
+) -> None:
+    # What the page asks by default (its limits, no values given) tries every schedule within
+    # the bound: a sample would be no answer to "how can it end?". No time limit here: only
+    # the number of schedules decides.
+    scenario = get_scenario(scenario_id)
+    limits = Limits()
+    result = explore(
+        scenario.source("es"),
+        scenario.explore_values(),
+        specs=scenario.params,
+        preemptions=limits.preemptions,
+        max_schedules=limits.max_schedules,
+        max_seconds=600,
+    )
+    assert result.covered in ("all", "bounded"), (result.covered, result.explored)
 
 
 def test_hilos_explore_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,7 +72,7 @@ def alert(page: str) -> str:
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_a_scenario_page_in_explore_mode_starts_the_explorer(client: TestClient, lang: str) -> None:
     answer = client.get(
-        f"/scenarios/plus-equals?lang={lang}&mode=explore&THREADS=2&ITERATIONS=1&preemptions=1"
+        f"/scenarios/plus-equals?lang={lang}&mode=explore&THREADS=3&ITERATIONS=1&preemptions=1"
     )
     assert answer.status_code == 200
     page = answer.text
@@ -81,7 +81,9 @@ def test_a_scenario_page_in_explore_mode_starts_the_explorer(client: TestClient,
     assert data["scenario"] == "plus-equals" and data["lang"] == lang
     assert data["default-preemptions"] == str(DEFAULT_PREEMPTIONS)
     fields = {f["name"]: f for f in json.loads(data["fields"])}
-    assert fields["THREADS"]["value"] == 2 and fields["THREADS"]["default"] == 4
+    # Its default is the scenario's value for exploring; a run's is kept for "You choose".
+    assert fields["THREADS"]["value"] == 3 and fields["THREADS"]["default"] == 2
+    assert fields["THREADS"]["run_default"] == 4
     assert fields["ITERATIONS"]["value"] == 1 and fields["USE_LOCK"]["value"] is False
     # The words that refuse a value, for the page to say before it asks.
     label = fields["THREADS"]["label"]
@@ -102,7 +104,7 @@ def test_a_scenario_page_in_explore_mode_starts_the_explorer(client: TestClient,
     assert names == ["THREADS", "ITERATIONS", "USE_LOCK", "preemptions"]
     # The modes and the other language keep the values; "You choose" is where "Show me" goes.
     other = "en" if lang == "es" else "es"
-    values = "THREADS=2&ITERATIONS=1"
+    values = "THREADS=3&ITERATIONS=1"
     assert modes(page) == {
         "play": f"/scenarios/plus-equals?lang={lang}",
         "choose": f"/scenarios/plus-equals?lang={lang}&mode=choose&{values}",
@@ -136,6 +138,57 @@ def test_every_page_of_a_scenario_offers_to_explore_with_its_values(client: Test
     page = client.get("/scenarios/deadlock?lang=es&mode=explore&preemptions=2").text
     assert modes(page)["explore"] == "/scenarios/deadlock?lang=es&mode=explore"
     assert re.search(r'<option value="2" selected>2</option>', page)
+
+
+def fields_of(page: str) -> dict[str, dict[str, object]]:
+    return {f["name"]: f for f in json.loads(panel(page)["fields"])}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("where", ["", "/embed"])
+def test_explore_mode_starts_from_values_a_search_can_finish(
+    client: TestClient, lang: str, where: str
+) -> None:
+    # plus-equals runs 4 threads of 2000 additions: far too many orders to try. Exploring
+    # starts from its [explore] values, written out only where another mode needs them.
+    page = client.get(f"{where}/scenarios/plus-equals?lang={lang}&mode=explore").text
+    fields = fields_of(page)
+    assert fields["THREADS"]["value"] == 2 and fields["ITERATIONS"]["value"] == 2
+    assert re.search(r'name="ITERATIONS" value="2"', page)
+    links = modes(page)
+    assert links["explore"].endswith("mode=explore")
+    assert links["choose"].endswith("mode=choose&THREADS=2&ITERATIONS=2")
+    assert panel(page)["choose-url"] == links["choose"]
+    # A value given in the address wins; the other stays the value for exploring.
+    page = client.get(f"{where}/scenarios/plus-equals?lang={lang}&mode=explore&THREADS=3").text
+    fields = fields_of(page)
+    assert fields["THREADS"]["value"] == 3 and fields["ITERATIONS"]["value"] == 2
+    assert modes(page)["explore"].endswith("mode=explore&THREADS=3")
+    # From watching the default run, the explore link carries nothing: the small values.
+    watched = client.get(f"/scenarios/plus-equals?lang={lang}").text
+    assert modes(watched)["explore"] == f"/scenarios/plus-equals?lang={lang}&mode=explore"
+
+
+def test_the_api_explores_a_scenario_with_its_values_for_exploring(client: TestClient) -> None:
+    answer = client.post("/api/explorations", json={"scenario": "plus-equals", "lang": "es"})
+    while answer.status_code == 202:
+        answer = client.get(answer.json()["url"])
+    assert answer.status_code == 200, answer.text
+    done = answer.json()
+    assert done["params"] == {"THREADS": 2, "ITERATIONS": 2, "USE_LOCK": False}
+    assert done["covered"] != "sampled"
+    totals = {ending["final"]["contador"] for ending in done["outcomes"]}
+    assert totals == {2, 3, 4}  # an addition lost, or two
+    # The same search, its values written out: the same address, kept.
+    again = client.post(
+        "/api/explorations",
+        json={"scenario": "plus-equals", "lang": "es", "params": {"THREADS": 2}},
+    )
+    assert again.status_code == 200 and again.json()["id"] == done["id"]
+    # The scenario's description says what an exploration starts from.
+    detail = client.get("/api/scenarios/plus-equals?lang=en").json()
+    assert detail["explore"] == {"THREADS": 2, "ITERATIONS": 2, "USE_LOCK": False}
+    assert detail["params"][1]["default"] == 2000
 
 
 @pytest.mark.parametrize(
@@ -199,7 +252,7 @@ def test_the_embed_explores_with_its_options_and_opens_the_same_values(
     client: TestClient,
 ) -> None:
     answer = client.get(
-        "/embed/scenarios/plus-equals?lang=en&mode=explore&THREADS=2&ITERATIONS=1&speed=2"
+        "/embed/scenarios/plus-equals?lang=en&mode=explore&THREADS=3&ITERATIONS=1&speed=2"
         "&view=time&autoplay=1&preemptions=3"
     )
     assert answer.status_code == 200
@@ -221,15 +274,15 @@ def test_the_embed_explores_with_its_options_and_opens_the_same_values(
     # "Show me" opens "You choose" in the frame, with the same options.
     assert panel(page)["choose-url"] == links["choose"]
     assert links["choose"] == (
-        "/embed/scenarios/plus-equals?lang=en&speed=2&view=time&mode=choose&THREADS=2&ITERATIONS=1"
+        "/embed/scenarios/plus-equals?lang=en&speed=2&view=time&mode=choose&THREADS=3&ITERATIONS=1"
     )
     assert links["explore"] == (
-        "/embed/scenarios/plus-equals?lang=en&speed=2&view=time&mode=explore&THREADS=2"
+        "/embed/scenarios/plus-equals?lang=en&speed=2&view=time&mode=explore&THREADS=3"
         "&ITERATIONS=1&preemptions=3"
     )
     opened = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener" data-open>', page)
     assert opened and html.unescape(opened.group(1)) == (
-        "/scenarios/plus-equals?lang=en&mode=explore&THREADS=2&ITERATIONS=1&preemptions=3"
+        "/scenarios/plus-equals?lang=en&mode=explore&THREADS=3&ITERATIONS=1&preemptions=3"
     )
 
 

@@ -17,7 +17,7 @@ from app.main import create_app
 from app.runner import run_source
 from app.scenarios import ScenarioFormatError, get_scenario, load_scenarios
 from app.settings import Settings
-from app.web.compare import differences, run_facts
+from app.web.compare import aligned, differences, run_facts
 from app.web.i18n import MESSAGES
 
 from .helpers import values_used
@@ -195,6 +195,79 @@ def test_the_facts_of_a_race_with_and_without_the_lock() -> None:
     assert rows["Actualizaciones perdidas"].b == "0"
     same = differences(safe, safe, "en")
     assert not any(row.differs for row in same)
+
+
+def test_the_same_program_in_the_other_language_pairs_its_threads_and_variables() -> None:
+    english = run_facts(recorded("race-condition", "en", USE_LOCK=True))
+    spanish = run_facts(recorded("race-condition", "es", USE_LOCK=True))
+    assert "Thread-1" in english.waited and "Hilo-1" in spanish.waited
+    renamed, called = aligned(english, spanish)
+    assert list(renamed.waited) == list(english.waited)  # MainThread, Thread-1, ...
+    assert renamed.finals == {"counter": 12}
+    assert called == {"Thread-1": "Hilo-1", "Thread-2": "Hilo-2", "Thread-3": "Hilo-3"} | {
+        "counter": "contador"
+    }
+    rows = [row.label for row in differences(english, renamed, "es", called)]
+    assert "Espera de Thread-1 / Hilo-1" in rows and "Valor final de counter / contador" in rows
+    assert "Espera de Hilo-1" not in rows  # no thread twice
+    # Runs that share their names are left as they are.
+    same, none = aligned(english, english)
+    assert same == english and none == {}
+
+
+@pytest.mark.parametrize(("recorded_in", "read_in"), [("en", "es"), ("es", "en")])
+def test_the_run_to_compare_with_is_recorded_in_the_language_of_a(
+    client: TestClient, recorded_in: str, read_in: str
+) -> None:
+    # Reading in one language a run recorded in the other: "the fix" is recorded in A's, so
+    # that its threads are the same threads (Thread-1, not Thread-1 and Hilo-1).
+    first = client.post("/api/runs", json={"scenario": "deadlock", "lang": recorded_in}).json()
+    moved = client.post(
+        f"/compare/new?lang={read_in}",
+        data={"a": first["id"], "scenario": "lock-ordering"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"].endswith(f"&lang={read_in}")  # the reader's language
+    second = moved.headers["location"].split("b=")[1].split("&")[0]
+    assert client.get(f"/api/runs/{second}").json()["lang"] == recorded_in
+    page = html.unescape(client.get(moved.headers["location"]).text)
+    thread = {"en": "Thread-1", "es": "Hilo-1"}[recorded_in]
+    waited = MESSAGES[read_in]["compare.row.waited"].format(thread=thread)
+    assert page.count(f">{waited}") == 1
+    other = {"en": "Hilo-1", "es": "Thread-1"}[recorded_in]
+    assert MESSAGES[read_in]["compare.row.waited"].format(thread=other) not in page
+    # Also "another run with the same values" and a switch turned the other way.
+    again = client.post(
+        f"/compare/new?lang={read_in}", data={"a": first["id"], "fresh": "1"}
+    ).url.params["b"]
+    assert client.get(f"/api/runs/{again}").json()["lang"] == recorded_in
+
+
+def test_a_saved_run_in_the_other_language_is_paired_thread_by_thread(client: TestClient) -> None:
+    english = client.post("/api/runs", json={"scenario": "deadlock", "lang": "en"}).json()["id"]
+    spanish = client.post("/api/runs", json={"scenario": "deadlock", "lang": "es"}).json()["id"]
+    page = html.unescape(client.get(f"/compare?a={english}&b={spanish}&lang=es").text)
+    assert page.count(">Espera de Thread-1 / Hilo-1") == 1
+    assert ">Espera de Hilo-1" not in page and ">Espera de Thread-1<" not in page
+
+
+def test_a_wrong_b_is_said_on_the_compare_page_and_kept(client: TestClient) -> None:
+    first = client.post("/api/runs", json={"scenario": "deadlock", "lang": "en"}).json()["id"]
+    for lang in ("es", "en"):
+        wrong = "https://example.org/runs/nosuchrun?x=1"
+        answer = client.get("/compare", params={"a": first, "lang": lang, "b": wrong})
+        assert answer.status_code == 404
+        page = answer.text
+        # Still the page to pick from: the choices, the field holding what was typed, and why.
+        assert 'name="scenario" value="lock-ordering"' in page
+        field = re.search(r'<input type="text" name="b"[^>]*>', page)
+        assert field and html.escape(wrong) in field.group(0)
+        assert 'aria-invalid="true"' in field.group(0)
+        said = re.search(r'<p class="error" role="alert" id="pick-other-error">(.*?)</p>', page)
+        assert said and html.unescape(said.group(1)) == MESSAGES[lang]["error.compare.b"].format(
+            got=wrong
+        )
 
 
 def test_compare_pages_and_their_refusals(client: TestClient) -> None:

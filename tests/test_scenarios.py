@@ -152,6 +152,10 @@ def test_a_good_scenario_loads(tmp_path: Path) -> None:
         ({"es": "DELAY = 0.1\n" + GOOD_SOURCE}, "es.py has undeclared parameter DELAY"),
         ({"es": "import os\n" + GOOD_SOURCE}, "es.py: line 1: import of 'os' is not allowed"),
         ({"toml": GOOD_TOML + "\n[oops"}, "scenario.toml:"),
+        ({"toml": GOOD_TOML + "\n[explore]\nM = 1\n"}, "[explore] names unknown parameter M"),
+        ({"toml": GOOD_TOML + "\n[explore]\nN = 9\n"}, "[explore]: N must be an integer between"),
+        ({"toml": GOOD_TOML + "\n[explore]\nN = 2\n"}, "[explore] N is its default"),
+        ({"toml": "explore = 1\n" + GOOD_TOML}, "[explore] must be a table"),
     ],
 )
 def test_broken_scenarios_are_refused_with_a_reason(

@@ -139,11 +139,18 @@ class Scenario:
     goal: Goal | None = None
     prediction: Prediction | None = None  # "predict, then play": the question, if any
     compare: tuple[str, ...] = ()  # scenarios worth comparing a run with (the fix, the bug)
+    # Values small enough for a search of every interleaving to end (`[explore]`): the
+    # defaults are sized for one run to show something, and their orders are countless.
+    explore: dict[str, int | float | bool] = field(default_factory=dict)
 
     def source(self, lang: str) -> str:
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
         return (self.folder / f"{lang}.py").read_text(encoding="utf-8")
+
+    def explore_values(self) -> dict[str, int | float | bool]:
+        """Every parameter's value for an exploration where the user gives none."""
+        return {name: self.explore.get(name, p.default) for name, p in self.params.items()}
 
     def version(self, lang: str) -> str:
         """A digest of what a run in `lang` depends on: the metadata and that source."""
@@ -163,6 +170,7 @@ class Scenario:
             "description": texts.description,
             "notice": list(texts.notice),
             "params": [p.to_json() for p in self.params.values()],
+            "explore": self.explore_values(),
         }
 
 
@@ -263,15 +271,36 @@ def _goal(folder: Path, data: dict[str, Any], params: dict[str, Param]) -> Goal 
         raise _fail(folder, "[goal] impossible_when must be a table of parameter values")
     if impossible and when:
         raise _fail(folder, "[goal] is impossible always or impossible_when, not both")
-    impossible_when: dict[str, int | float | bool] = {}
-    for name, given in when.items():
-        if name not in params:
-            raise _fail(folder, f"[goal] impossible_when names unknown parameter {name}")
-        try:
-            impossible_when[name] = params[name].coerce(given)
-        except ParamError as exc:
-            raise _fail(folder, f"[goal] impossible_when: {exc}") from None
+    impossible_when = _values(folder, when, params, "[goal] impossible_when")
     return Goal(kind, text, variable, value, impossible, impossible_when)
+
+
+def _values(
+    folder: Path, table: dict[str, Any], params: dict[str, Param], where: str
+) -> dict[str, int | float | bool]:
+    """A table of parameter values, each checked by its parameter."""
+    values: dict[str, int | float | bool] = {}
+    for name, given in table.items():
+        if name not in params:
+            raise _fail(folder, f"{where} names unknown parameter {name}")
+        try:
+            values[name] = params[name].coerce(given)
+        except ParamError as exc:
+            raise _fail(folder, f"{where}: {exc}") from None
+    return values
+
+
+def _explore(
+    folder: Path, data: dict[str, Any], params: dict[str, Param]
+) -> dict[str, int | float | bool]:
+    table = data.get("explore", {})
+    if not isinstance(table, dict):
+        raise _fail(folder, "[explore] must be a table of parameter values")
+    values = _values(folder, table, params, "[explore]")
+    for name, value in values.items():
+        if value == params[name].default:
+            raise _fail(folder, f"[explore] {name} is its default: leave it out")
+    return values
 
 
 def _check_source(folder: Path, lang: str, params: dict[str, Param]) -> None:
@@ -355,6 +384,7 @@ def load_folder(folder: Path) -> Scenario:
         goal=goal,
         prediction=prediction,
         compare=tuple(compare),
+        explore=_explore(folder, data, params),
     )
 
 

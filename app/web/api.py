@@ -104,6 +104,12 @@ def stored_response(run: StoredRun, accept_encoding: str | None, status: int = 2
 
 
 class ExplorationRequest(RunRequest):
+    params: dict[Annotated[str, Field(max_length=40)], ParamValue] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="parameter values; for a scenario, missing ones take its values for "
+        "exploring (`explore` in GET /api/scenarios/{id}), for a program their default",
+    )
     preemptions: int = Field(2, ge=0, le=4, description="explore up to this many preemptions")
     max_schedules: int = Field(
         1_000, ge=1, le=5_000, description="stop (and say 'sampled') past this many schedules"

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..analysis import analyse
 from ..analysis.narration import format_number
 from ..runner import ScenarioError
-from ..scenarios import Scenario, UnknownScenario, get_scenario
+from ..scenarios import LANGS, Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from ..tracing import Trace
 from .i18n import MESSAGES, say
@@ -33,7 +33,7 @@ from .pages import Lang, scenario_of, values_in_order
 from .runs import RunService, Saturated
 from .templating import Pages
 
-__all__ = ["RunFacts", "compare_router", "differences", "run_facts"]
+__all__ = ["RunFacts", "aligned", "compare_router", "differences", "run_facts"]
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _FACTS_KEPT = 32  # runs never change: their facts are kept, the most recent first
@@ -46,9 +46,9 @@ class RunFacts:
     status: str
     events: int
     duration_ns: int
-    finals: dict[str, Any]  # shared variable -> its last value
+    finals: dict[str, Any]  # shared variable -> its last value, in the order they were made
     lost: int  # lost updates
-    waited: dict[str, tuple[int, int]]  # thread name -> (ns blocked, ns waiting)
+    waited: dict[str, tuple[int, int]]  # thread name -> (ns blocked, ns waiting), by creation
     cycle: tuple[str, ...]  # the deadlock's threads, in the cycle's order
 
 
@@ -104,17 +104,47 @@ def _value(value: Any, lang: str) -> str:
     return str(value)
 
 
-def differences(a: RunFacts, b: RunFacts, lang: str) -> list[Row]:
+def aligned(a: RunFacts, b: RunFacts) -> tuple[RunFacts, dict[str, str]]:
+    """B's facts under A's names, for the same program recorded in the other language
+    (Thread-1 is Hilo-1 there, counter is contador): the threads and shared variables whose
+    names B does not share are paired with A's by the order they were made. Also what each
+    renamed one is called in B (A's name -> B's)."""
+
+    def pairs(ours: list[str], theirs: list[str]) -> dict[str, str]:  # B's name -> A's
+        alone_a = [name for name in ours if name not in theirs]
+        alone_b = [name for name in theirs if name not in ours]
+        return dict(zip(alone_b, alone_a, strict=False))
+
+    threads = pairs(list(a.waited), list(b.waited))
+    variables = pairs(list(a.finals), list(b.finals))
+    renamed = replace(
+        b,
+        finals={variables.get(name, name): value for name, value in b.finals.items()},
+        waited={threads.get(name, name): times for name, times in b.waited.items()},
+        cycle=tuple(threads.get(name, name) for name in b.cycle),
+    )
+    return renamed, {ours: theirs for theirs, ours in (threads | variables).items()}
+
+
+def differences(
+    a: RunFacts, b: RunFacts, lang: str, called: Mapping[str, str] | None = None
+) -> list[Row]:
     """The comparison's table: every figure of both runs, in the reader's words; a row
-    `differs` where the runs do."""
+    `differs` where the runs do. `called`: what B calls a thread or variable that A names
+    otherwise (see `aligned`), said beside A's name."""
     t = MESSAGES[lang]
+    called = called or {}
+
+    def named(name: str) -> str:
+        return f"{name} / {called[name]}" if name in called else name
+
     rows = [
         Row(t["compare.row.outcome"], t[f"outcome.{a.status}"], t[f"outcome.{b.status}"]),
         Row(t["compare.row.events"], format_number(a.events, lang), format_number(b.events, lang)),
         Row(t["compare.row.duration"], _ms(a.duration_ns, lang), _ms(b.duration_ns, lang)),
     ]
     for name in dict.fromkeys([*a.finals, *b.finals]):
-        label = say(lang, "compare.row.final", variable=name)
+        label = say(lang, "compare.row.final", variable=named(name))
         rows.append(Row(label, _value(a.finals.get(name), lang), _value(b.finals.get(name), lang)))
     if a.finals or b.finals or a.lost or b.lost:
         rows.append(Row(t["compare.row.lost"], str(a.lost), str(b.lost)))
@@ -130,7 +160,7 @@ def differences(a: RunFacts, b: RunFacts, lang: str) -> list[Row]:
         return say(lang, "compare.waited", blocked=_ms(blocked, lang), waiting=_ms(waiting, lang))
 
     for name in dict.fromkeys([*a.waited, *b.waited]):
-        label = say(lang, "compare.row.waited", thread=name)
+        label = say(lang, "compare.row.waited", thread=named(name))
         rows.append(Row(label, waited(a, name), waited(b, name)))
     return rows
 
@@ -236,20 +266,34 @@ def compare_router(*, service: RunService, pages: Pages, retry_after: int) -> AP
             return pages.error(request, lang, 404, say(lang, "error.no_run", id=a[:80]))
         side_a = _side(first, lang)
         common: dict[str, Any] = {"a": side_a, "lang_path": "/compare"}
-        if not b:
+
+        def picking(status: int = 200, wrong: str | None = None) -> Response:
+            """What to compare A with; `wrong`, a B that names no saved run, is said beside
+            the field that holds it, still filled in."""
+            problem = say(lang, "error.compare.b", got=wrong[:80]) if wrong else None
             return pages.render(
                 request,
                 "compare.html",
                 lang,
+                status,
                 b=None,
                 picks=suggestions(side_a, lang),
+                given=wrong or "",
+                problem=problem,
                 lang_extra="&" + urlencode({"a": first.id}),
                 **common,
             )
+
+        if not b:
+            return picking()
         second = stored(b)
         if second is None:
-            return pages.error(request, lang, 404, say(lang, "error.compare.b", got=b[:80]))
-        rows = differences(facts(first), facts(second), lang)
+            return picking(404, b)
+        b_facts = facts(second)
+        called: dict[str, str] = {}
+        if first.scenario and first.scenario == second.scenario and first.lang != second.lang:
+            b_facts, called = aligned(facts(first), b_facts)
+        rows = differences(facts(first), b_facts, lang, called)
         return pages.render(
             request,
             "compare.html",
@@ -298,11 +342,14 @@ def compare_router(*, service: RunService, pages: Pages, retry_after: int) -> AP
                 message = say(lang, "error.compare.set", got=change[:80])
                 return pages.error(request, lang, 422, message)
         fresh = form.get("fresh") == "1"
+        # B speaks A's language, whatever the reader's: the same program has the same names
+        # (Thread-1, counter) in both runs, so the comparison pairs them.
+        spoken = first.lang if first.lang is not None and first.lang in LANGS else lang
         try:
             if params == defaults and not fresh:
-                second = await service.default_run(target, lang)
+                second = await service.default_run(target, spoken)
             else:
-                second = await service.record(target, lang, params)
+                second = await service.record(target, spoken, params)
         except Saturated:
             answer = pages.error(request, lang, 429, MESSAGES[lang]["error.busy"])
             answer.headers["Retry-After"] = str(retry_after)

@@ -27,6 +27,7 @@ from .pages import (
     Exploring,
     Lang,
     explore_panel,
+    explore_values,
     mode_links,
     read_mode,
     scenario_of,
@@ -156,6 +157,8 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             return framable(pages.error(request, lang, 422, str(exc), embed=True))
         title = found.texts[lang].title
         values = {name: p.default for name, p in found.params.items()}
+        if isinstance(choosing, Exploring):
+            values = explore_values(found)  # its own, smaller values where none are given
         if choosing is not None:
             values |= choosing.params
         # The two modes of this embed keep its options, but for autoplay (a choice is made).
@@ -166,7 +169,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         }
         modes = mode_links(found, lang, values, base=request.url.path, extra=kept)
         if isinstance(choosing, Exploring):
-            modes["explore"] = choosing.link(modes["explore"])
+            modes["explore"] = choosing.link(modes["explore"], found)
             page = f"/scenarios/{found.id}?" + urlencode({"lang": lang} | choosing.query(found))
             explorer = explore_panel(
                 found,

@@ -79,11 +79,15 @@ class ExplorationService:
         from ..runner import apply_parameters
 
         apply_parameters(scenario.source(lang), params, scenario.params)  # bad values: 422
+        # Those not given are the scenario's values for exploring (`[explore]`), all written
+        # down: the same search has one address, and its result says what it ran with.
+        given = {name: scenario.params[name].coerce(value) for name, value in params.items()}
+        values = scenario.explore_values() | given
 
         def search(progress: Callable[[int, int], None]) -> Exploration:
             return explore(
                 scenario.source(lang),
-                params,
+                values,
                 specs=scenario.params,
                 scenario=scenario.id,
                 lang=lang,
@@ -93,8 +97,8 @@ class ExplorationService:
                 progress=progress,
             )
 
-        facts = {"scenario": scenario.id, "lang": lang, "params": dict(params)}
-        return self._start(self.address(scenario, lang, params, limits), limits, search, facts)
+        facts = {"scenario": scenario.id, "lang": lang, "params": values}
+        return self._start(self.address(scenario, lang, values, limits), limits, search, facts)
 
     def start_program(
         self,

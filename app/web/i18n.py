@@ -125,6 +125,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "predict.on": "Predice primero",
         "predict.off": "Ver sin predecir",
         "predict.notice": "(ábrelo después de predecir: cuenta el final)",
+        "predict.description": (
+            "La explicación aparece cuando la ejecución haya terminado: primero, tu predicción."
+        ),
         "player.legend": "Leyenda",
         "state.running": "ejecutando",
         "state.ready": "listo, esperando al intérprete",
@@ -505,9 +508,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "player.explore.title": "Explorar todos los entrelazados: ¿cómo puede terminar?",
         "player.explore.intro": (
-            "Hilos ejecuta el programa con cada orden posible de sus hilos (uno a la vez, bajo "
-            "control) y agrupa las ejecuciones por cómo terminan. Usa valores pequeños: el "
-            "número de órdenes crece muy deprisa."
+            "Hilos ejecuta el programa con los órdenes posibles de sus hilos (uno a la vez, bajo "
+            "control), agrupa las ejecuciones por cómo terminan y dice cuántos órdenes probó. "
+            "Usa valores pequeños: el número de órdenes crece muy deprisa."
         ),
         "player.explore.preemptions": "Expropiaciones, como mucho",
         "player.explore.preemptions.hint": (
@@ -538,10 +541,22 @@ MESSAGES: dict[str, dict[str, str]] = {
             "expropiaciones podría haber otros finales."
         ),
         "player.explore.covered.sampled": (
-            "Una muestra de {schedules} (un límite detuvo la búsqueda): puede haber otros finales."
+            "Una muestra de {schedules} (un límite detuvo la búsqueda): puede haber otros "
+            "finales. Para probar todos los órdenes, baja los valores (menos hilos o menos "
+            "repeticiones)."
         ),
-        "player.explore.caption": "Cómo puede terminar: {n} finales distintos",
-        "player.explore.caption.one": "Cómo puede terminar: de una sola manera",
+        # The heading of the endings says what the search covered: only a whole search may say
+        # how the program can end; a bound or a sample says what it found.
+        "player.explore.caption.all": "Cómo puede terminar: {n} finales distintos",
+        "player.explore.caption.all.one": "Cómo puede terminar: de una sola manera",
+        "player.explore.caption.bounded": "Con {preemptions} como mucho: {n} finales distintos",
+        "player.explore.caption.bounded.one": "Con {preemptions} como mucho: un solo final",
+        "player.explore.caption.bounded.zero": "Sin expropiaciones: {n} finales distintos",
+        "player.explore.caption.bounded.zero.one": "Sin expropiaciones: un solo final",
+        "player.explore.caption.sampled": "En {tried}: {n} finales distintos",
+        "player.explore.caption.sampled.one": "En {tried}: un solo final",
+        "player.explore.tried": "las {n} planificaciones probadas",
+        "player.explore.tried.one": "la única planificación probada",
         "player.explore.col.status": "Resultado",
         "player.explore.col.final": "Valores finales",
         "player.explore.col.output": "Lo último que imprimió",
@@ -676,6 +691,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "predict.on": "Predict first",
         "predict.off": "Watch without predicting",
         "predict.notice": "(open it after predicting: it tells the ending)",
+        "predict.description": "The explanation shows once the run has played: first, predict.",
         "player.legend": "Legend",
         "state.running": "running",
         "state.ready": "ready, waiting for the interpreter",
@@ -1046,9 +1062,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "player.explore.title": "Explore all interleavings: how can it end?",
         "player.explore.intro": (
-            "Hilos runs the program in every possible order of its threads (one at a time, "
-            "under control) and groups the runs by how they end. Keep the values small: the "
-            "number of orders grows very fast."
+            "Hilos runs the program in the possible orders of its threads (one at a time, "
+            "under control), groups the runs by how they end, and says how many orders it "
+            "tried. Keep the values small: the number of orders grows very fast."
         ),
         "player.explore.preemptions": "Preemptions, at most",
         "player.explore.preemptions.hint": (
@@ -1077,10 +1093,19 @@ MESSAGES: dict[str, dict[str, str]] = {
             "All with no preemption: {schedules}. With preemptions there may be other endings."
         ),
         "player.explore.covered.sampled": (
-            "A sample of {schedules} (a limit stopped the search): there may be other endings."
+            "A sample of {schedules} (a limit stopped the search): there may be other "
+            "endings. To try every order, lower the values (fewer threads or repetitions)."
         ),
-        "player.explore.caption": "How it can end: {n} different endings",
-        "player.explore.caption.one": "How it can end: one way only",
+        "player.explore.caption.all": "How it can end: {n} different endings",
+        "player.explore.caption.all.one": "How it can end: one way only",
+        "player.explore.caption.bounded": "With at most {preemptions}: {n} different endings",
+        "player.explore.caption.bounded.one": "With at most {preemptions}: one ending",
+        "player.explore.caption.bounded.zero": "With no preemption: {n} different endings",
+        "player.explore.caption.bounded.zero.one": "With no preemption: one ending",
+        "player.explore.caption.sampled": "In {tried}: {n} different endings",
+        "player.explore.caption.sampled.one": "In {tried}: one ending",
+        "player.explore.tried": "the {n} schedules tried",
+        "player.explore.tried.one": "the one schedule tried",
         "player.explore.col.status": "Outcome",
         "player.explore.col.final": "Final values",
         "player.explore.col.output": "Last line printed",

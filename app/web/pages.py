@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,6 +38,7 @@ __all__ = [
     "Choosing",
     "Exploring",
     "explore_panel",
+    "explore_values",
     "mode_links",
     "page_router",
     "address_values",
@@ -124,9 +125,9 @@ def page_router(
         }
         if isinstance(choosing, Exploring):
             # As with choosing: the page holds the values, explore.js asks for the search.
-            values = defaults | choosing.params
+            values = explore_values(found) | choosing.params
             modes = mode_links(found, lang, values)
-            modes["explore"] = choosing.link(modes["explore"])
+            modes["explore"] = choosing.link(modes["explore"], found)
             return pages.render(
                 request,
                 "scenario.html",
@@ -407,16 +408,18 @@ class Exploring:
 
     def query(self, scenario: Moded) -> dict[str, str]:
         """The mode, the values and the bound as the address writes them (defaults left out)."""
-        shown = {"mode": "explore"} | _query_values(scenario, self.params)
+        shown = {"mode": "explore"} | _query_values(scenario, self.params, explore_values(scenario))
         if self.preemptions != DEFAULT_PREEMPTIONS:
             shown["preemptions"] = str(self.preemptions)
         return shown
 
-    def link(self, href: str) -> str:
-        """`href` (this mode's link) with the bound, when the address gave one of its own."""
-        if self.preemptions == DEFAULT_PREEMPTIONS:
-            return href
-        return f"{href}&{urlencode({'preemptions': self.preemptions})}"
+    def link(self, href: str, scenario: Moded) -> str:
+        """`href` (this mode's link) with the values and the bound as this page's address
+        writes them: the values for exploring left out, not the defaults of a run."""
+        url = urlsplit(href)
+        ours = {"mode", "preemptions", *scenario.params}
+        kept = [(k, v) for k, v in parse_qsl(url.query) if k not in ours]
+        return f"{url.path}?{urlencode([*kept, *self.query(scenario).items()])}"
 
 
 def parse_choices(text: str) -> list[str] | None:
@@ -505,13 +508,15 @@ def explore_panel(
     page, `action` with `hidden`, for when there is no script) and, per value, the words that
     refuse it, so that explore.js says them in the page's language before asking."""
     fields = []
+    starts = explore_values(scenario)
     for spec in scenario.params.values():
         shown: dict[str, Any] = {
             "name": spec.name,
             "label": spec.label[lang],
             "type": spec.type,
-            "default": spec.default,
-            "value": exploring.params.get(spec.name, spec.default),
+            "default": starts[spec.name],  # left out of this mode's address and request
+            "run_default": spec.default,  # left out of the other modes' addresses
+            "value": exploring.params.get(spec.name, starts[spec.name]),
         }
         if spec.type != "bool":
             assert spec.min is not None and spec.max is not None  # numbers always have bounds
@@ -561,12 +566,23 @@ def mode_links(
     }
 
 
-def _query_values(scenario: Moded, values: Mapping[str, Any]) -> dict[str, str]:
-    """The values that differ from the scenario's defaults, as an address writes them."""
+def explore_values(scenario: Moded) -> dict[str, Any]:
+    """Every value an exploration starts from where the address gives none: a scenario's
+    values for exploring (`[explore]`, smaller than those of a run), else the defaults."""
+    if isinstance(scenario, Scenario):
+        return scenario.explore_values()
+    return {name: spec.default for name, spec in scenario.params.items()}
+
+
+def _query_values(
+    scenario: Moded, values: Mapping[str, Any], defaults: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The values that differ from the defaults (by default, the scenario's), as an address
+    writes them."""
     shown: dict[str, str] = {}
     for name, value in values.items():
         spec = scenario.params.get(name)
-        if spec is None or value == spec.default:
+        if spec is None or value == (defaults or {}).get(name, spec.default):
             continue
         shown[name] = str(value).lower() if isinstance(value, bool) else str(value)
     return shown

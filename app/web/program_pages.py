@@ -251,7 +251,7 @@ def program_router(
         }
         if isinstance(chosen, Exploring):
             modes = modes_of(program, lang)
-            modes["explore"] = chosen.link(modes["explore"])
+            modes["explore"] = chosen.link(modes["explore"], fixed)
             explorer = explore_panel(
                 fixed,
                 lang,
@@ -414,7 +414,7 @@ def program_router(
             "run": None,
         }
         if isinstance(moded, Exploring):
-            modes["explore"] = moded.link(modes["explore"])
+            modes["explore"] = moded.link(modes["explore"], fixed)
             context["explorer"] = explore_panel(
                 fixed,
                 lang,

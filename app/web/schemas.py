@@ -61,6 +61,10 @@ class ScenarioSummary(BaseModel):
     description: str
     notice: list[str] = Field(description="what to look at in the picture")
     params: list[ParamInfo]
+    explore: dict[str, int | float | bool] = Field(
+        description="every parameter's value for an exploration that is given none (smaller "
+        "than the defaults where those have too many interleavings to try)"
+    )
 
 
 class ScenarioDetail(ScenarioSummary):

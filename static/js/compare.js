@@ -28,7 +28,26 @@ class Both {
       this.pause();
       this.go(-1, 0);
     });
+    // A player moved by its own controls moves "Both together" along (its counter, and where
+    // its next step starts from).
+    const moved = new MutationObserver(() => this.follow());
+    for (const p of players) moved.observe(p.root, { attributes: true, attributeFilter: ["data-index"] });
     bar.hidden = false;
+    this.show();
+  }
+
+  /** Where the players are, when one of them was moved on its own: by step, the furthest
+   *  one's step; by time, the latest moment either shows. Where they are where this toolbar
+   *  put them, nothing changes. */
+  follow() {
+    const at = this.players.map((p) => p.index);
+    const put = this.players.map((p) => this.align === "steps"
+      ? Math.min(this.step, p.model.events.length - 1)
+      : indexAtTime(p.model, this.t));
+    if (at.every((i, k) => i === put[k])) return;
+    this.pause();
+    if (this.align === "steps") this.step = Math.max(...at);
+    else this.t = Math.max(0, ...this.players.map((p) => (p.index >= 0 ? p.model.events[p.index].t : 0)));
     this.show();
   }
 

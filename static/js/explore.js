@@ -13,12 +13,14 @@ const POLL_MS = 300;
 const SAY_EVERY_MS = 5000; // the live region reads the progress at most this often
 
 /** `href` with these values in its query, those at their default left out (as the server
- *  writes its addresses), and `extra` set (or, when null, taken out). */
-function withValues(href, fields, params, extra = {}) {
+ *  writes its addresses), and `extra` set (or, when null, taken out). A value not in `params`
+ *  is this mode's default; `against` names the default the address leaves out: this mode's
+ *  ("default", the values for exploring) or a run's ("run_default", for "You choose"). */
+function withValues(href, fields, params, extra = {}, against = "default") {
   const url = new URL(href, location.href);
   for (const f of fields) {
     const value = f.name in params ? params[f.name] : f.default;
-    if (value === f.default) url.searchParams.delete(f.name);
+    if (value === f[against]) url.searchParams.delete(f.name);
     else url.searchParams.set(f.name, String(value));
   }
   for (const [name, value] of Object.entries(extra)) {
@@ -238,6 +240,20 @@ class Explorer {
     return fill(n === 1 && one ? one : this.s[key], { n: this.number.format(n) });
   }
 
+  /** The endings' heading, no wider than what the search covered: only a whole search says
+   *  how the program can end; a bound or a sample says what it found there. */
+  caption(result) {
+    const zero = result.covered === "bounded" && result.preemptions === 0 ? ".zero" : "";
+    const key = `player.explore.caption.${result.covered}${zero}`;
+    const n = result.outcomes.length;
+    const one = this.s[`${key}.one`];
+    return fill(n === 1 && one ? one : this.s[key], {
+      n: this.number.format(n),
+      tried: this.plural("player.explore.tried", result.explored),
+      preemptions: this.plural("player.explore.preemptions.n", result.preemptions),
+    });
+  }
+
   /** "All interleavings explored: 29 schedules." and the like. */
   coverage(result) {
     const zero = result.covered === "bounded" && result.preemptions === 0 ? ".zero" : "";
@@ -282,7 +298,7 @@ class Explorer {
       });
       return el("tr", { role: "row", "data-status": e.status }, ...cells);
     });
-    const caption = el("caption", {}, this.plural("player.explore.caption", endings.length),
+    const caption = el("caption", {}, this.caption(result),
       el("span", { class: "explore-values" }, this.values(result)));
     return el("table", { class: "endings", role: "table" }, caption,
       el("thead", { role: "rowgroup" }, head), el("tbody", { role: "rowgroup" }, ...rows));
@@ -322,7 +338,7 @@ class Explorer {
 
   witnessCell(e, result, describedBy) {
     const s = this.s;
-    const base = withValues(this.root.dataset.chooseUrl, this.fields, result.params);
+    const base = withValues(this.root.dataset.chooseUrl, this.fields, result.params, {}, "run_default");
     const choices = e.schedule.length ? `${base.includes("?") ? "&" : "?"}choices=${encodeChoices(e.schedule)}` : "";
     const href = `${base}${choices}`;
     const link = el("a", { href, class: "show-me", "aria-describedby": describedBy, title: s["player.explore.show.title"] }, s["player.explore.show"]);
@@ -340,7 +356,7 @@ class Explorer {
     if (here !== location.href) history.replaceState(history.state, "", here);
     for (const link of document.querySelectorAll("#modes a")) {
       const mode = new URL(link.href).searchParams.get("mode");
-      if (mode === "choose") link.href = withValues(link.href, this.fields, params);
+      if (mode === "choose") link.href = withValues(link.href, this.fields, params, {}, "run_default");
       else if (mode === "explore") link.href = withValues(link.href, this.fields, params, bound);
     }
     for (const link of document.querySelectorAll(".langs a[hreflang], a[data-open]")) {

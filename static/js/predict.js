@@ -102,5 +102,9 @@ export class Prediction {
     }
     this.verdict.replaceChildren(...withCode(text));
     this.player.showSummary();
+    // The page's explanation of the ending waited for this (templates/scenario.html).
+    const page = this.player.root.ownerDocument;
+    for (const node of page.querySelectorAll("[data-after-predict]")) node.hidden = false;
+    for (const node of page.querySelectorAll("[data-before-predict]")) node.hidden = true;
   }
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from app.scenarios import get_scenario
 from app.web.i18n import MESSAGES
@@ -111,3 +111,65 @@ def test_a_saved_run_by_its_link(server: Server, page: Page) -> None:
     expect(page.locator(".compare-run > h2").nth(1)).to_contain_text(
         get_scenario("semaphore").texts["es"].title
     )
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_both_together_follows_players_moved_on_their_own(
+    server: Server, page: Page, lang: str
+) -> None:
+    words = MESSAGES[lang]
+    open_comparison(page, server, "deadlock", lang, get_scenario("lock-ordering").texts[lang].title)
+    bar = page.locator(".both-controls")
+    position = bar.locator(".both-position")
+    longest = max(lasts(page))
+    expect(position).to_have_text(f"0/{longest + 1}")
+    # Each player to its end with its own button: the toolbar's counter follows.
+    for k in range(2):
+        run = page.locator(".compare-run .player").nth(k)
+        run.locator(".controls").get_by_role("button", name=words["player.end"]).click()
+    assert indexes(page) == lasts(page)
+    expect(position).to_have_text(f"{longest + 1}/{longest + 1}")
+    # And the toolbar goes on from there: one step back moves both from the end.
+    bar.get_by_role("button", name=words["player.back"]).click()
+    expect(position).to_have_text(f"{longest}/{longest + 1}")
+    assert indexes(page) == [min(last, longest - 1) for last in lasts(page)]
+    # By time: the latest moment either player shows.
+    bar.get_by_label(words["compare.align"]).select_option("time")
+    page.locator(".compare-run .player").nth(0).locator(".controls").get_by_role(
+        "button", name=words["player.end"]
+    ).click()
+    t = bar.evaluate("bar => bar.both.t")
+    first_end = (
+        page.locator(".compare-run .player")
+        .nth(0)
+        .evaluate("n => n.player.model.events[n.player.model.events.length - 1].t")
+    )
+    assert t == first_end
+    screenshot(page, f"compare-both-follow-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_wrong_link_is_said_on_the_compare_page(
+    server: Server, browser: Browser, lang: str, width: int
+) -> None:
+    # Its own page: the browser logs the 404 of the page that says so, and it is meant.
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    words = MESSAGES[lang]
+    page.goto(f"{server.url}/scenarios/deadlock?lang={lang}")
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    page.get_by_role("link", name=words["compare.with"]).click()
+    wrong = f"{server.url}/runs/nosuchrun00"
+    field = page.get_by_label(words["compare.pick.other"])
+    field.fill(wrong)
+    page.get_by_role("button", name=words["compare.go"]).click()
+    # Still the page to pick from, with what was typed and why it names no run.
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["compare.title"])
+    expect(page.locator(".picks button").first).to_be_visible()
+    expect(field).to_have_value(wrong)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_have_text(words["error.compare.b"].format(got=wrong))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"compare-wrong-link-{width}-{lang}")
+    context.close()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from app.scenarios import get_scenario
 from app.web.i18n import MESSAGES
 
 from .conftest import Server, screenshot
@@ -62,13 +63,22 @@ def test_plus_equals_loses_an_update_and_show_me_replays_it(server: Server, page
     # Enter in a field submits, as a form does.
     page.get_by_label("Additions per thread").press("Enter")
     explored(page)
-    # The address keeps the values; the other language and "You choose" follow.
-    assert "THREADS=2" in page.url and "ITERATIONS=1" in page.url and "preemptions" not in page.url
-    expect(page.locator(".langs a[hreflang=es]")).to_have_attribute("href", re.compile(SMALL))
+    # The address keeps the values (2 threads is where exploring starts: left out); the other
+    # language follows, and "You choose", whose own default is 4 threads, is told both.
+    assert "ITERATIONS=1" in page.url and "THREADS" not in page.url
+    assert "preemptions" not in page.url
+    expect(page.locator(".langs a[hreflang=es]")).to_have_attribute(
+        "href", re.compile(r"mode=explore&ITERATIONS=1$")
+    )
     expect(page.get_by_role("link", name=EN["mode.choose"])).to_have_attribute(
         "href", re.compile(f"mode=choose&{SMALL}$")
     )
-    table = page.get_by_role("table", name=re.compile(r"How it can end: 2 different endings"))
+    done = result(page)
+    heading = {
+        "all": EN["player.explore.caption.all"].format(n=2),
+        "bounded": EN["player.explore.caption.bounded"].format(n=2, preemptions="2 preemptions"),
+    }[done["covered"]]
+    table = page.get_by_role("table", name=re.compile(re.escape(heading)))
     expect(table).to_be_visible()
     col = {k: EN[f"player.explore.col.{k}"] for k in ("final", "output", "count", "witness")}
     assert headers(page) == [EN["player.explore.col.status"], *col.values()]
@@ -79,7 +89,6 @@ def test_plus_equals_loses_an_update_and_show_me_replays_it(server: Server, page
     lost = by_total["Total: 1; expected: 2"]
     assert lost[col["final"]] == "counter = 1"
     counts = [int(re.match(r"(\d+) of (\d+)", r[col["count"]]).group(1)) for r in rows]  # type: ignore[union-attr]
-    done = result(page)
     assert sum(counts) == done["explored"] and re.search(r"\d+%", lost[col["count"]])
     coverage = page.locator(".explore-covered")
     expect(coverage).to_be_visible()
@@ -135,10 +144,42 @@ def test_lock_ordering_only_ever_completes(server: Server, page: Page) -> None:
         f"Explorados todos los entrelazados: {done['explored']} planificaciones."
     )
     expect(page.locator(".explore-results caption")).to_contain_text(
-        ES["player.explore.caption.one"]
+        ES["player.explore.caption.all.one"]
         if len(rows) == 1
-        else ES["player.explore.caption"].format(n=len(rows))
+        else ES["player.explore.caption.all"].format(n=len(rows))
     )
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_plus_equals_explores_small_values_unless_told_otherwise(
+    server: Server, page: Page, lang: str
+) -> None:
+    # Its run is 4 threads x 2000 additions: a search of that is cut after a few schedules.
+    # The form starts from values whose every order can be tried, and finds the lost additions.
+    words = MESSAGES[lang]
+    page.goto(f"{server.url}/scenarios/plus-equals?lang={lang}&mode=explore")
+    threads, additions = (words_of("THREADS", lang), words_of("ITERATIONS", lang))
+    expect(page.get_by_label(threads, exact=True)).to_have_value("2")
+    expect(page.get_by_label(additions)).to_have_value("2")
+    page.get_by_role("button", name=words["player.explore.start"]).click()
+    explored(page)
+    done = result(page)
+    assert done["covered"] != "sampled"
+    assert done["params"]["ITERATIONS"] == 2
+    variable = "contador" if lang == "es" else "counter"
+    assert {e["final"][variable] for e in done["outcomes"]} == {2, 3, 4}
+    caption = page.locator(".explore-results caption")
+    expect(caption).not_to_contain_text(words["player.explore.caption.all.one"])
+    expect(page.locator(".explore-results tbody tr")).to_have_count(3)
+    assert "THREADS" not in page.url and "ITERATIONS" not in page.url
+    # "Show me" replays with those values, written out: "You choose" starts from a run's.
+    href = page.locator("a.show-me").first.get_attribute("href") or ""
+    assert "THREADS=2&ITERATIONS=2&choices=" in href
+    screenshot(page, f"explore-plus-equals-defaults-{lang}")
+
+
+def words_of(param: str, lang: str) -> str:
+    return get_scenario("plus-equals").params[param].label[lang]
 
 
 def test_progress_errors_and_no_jumps(server: Server, browser: Browser) -> None:
@@ -168,7 +209,7 @@ def test_progress_errors_and_no_jumps(server: Server, browser: Browser) -> None:
     assert posts[-1] == {
         "scenario": "plus-equals",
         "lang": "es",
-        "params": {"THREADS": 2, "ITERATIONS": 1},
+        "params": {"ITERATIONS": 1},  # 2 threads is where exploring starts
         "preemptions": 1,
     }
     expect(alert).to_be_empty()
@@ -263,6 +304,23 @@ def test_progress_errors_and_no_jumps(server: Server, browser: Browser) -> None:
         ES["player.explore.covered.sampled"].format(schedules="0 planificaciones")
     )
     expect(page.locator(".explore-results")).to_have_text(ES["player.explore.no_endings"])
+
+    # A sample is no fact about every order: its heading says what was tried, and the status
+    # says how to try them all.
+    sampled = kept | {"outcomes": kept["outcomes"][:1], "explored": 12, "covered": "sampled"}
+    page.unroute("**/api/explorations")
+    page.route("**/api/explorations", lambda route: route.fulfill(status=200, json=sampled))
+    page.get_by_role("button", name=ES["player.explore.start"]).click()
+    explored(page)
+    caption = page.locator(".explore-results caption")
+    expect(caption).to_contain_text("En las 12 planificaciones probadas: un solo final")
+    expect(caption).not_to_contain_text(ES["player.explore.caption.all.one"])
+    expect(page.locator(".explore-covered")).to_contain_text("baja los valores")
+    bounded = kept | {"covered": "bounded", "preemptions": 1}
+    page.unroute("**/api/explorations")
+    page.route("**/api/explorations", lambda route: route.fulfill(status=200, json=bounded))
+    page.get_by_role("button", name=ES["player.explore.start"]).click()
+    expect(caption).to_contain_text(f"Con 1 expropiación como mucho: {len(kept['outcomes'])}")
     assert errors == []
     context.close()
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.analysis import analyse
+from app.scenarios import get_scenario
 from app.tracing import Trace
 from app.web.i18n import MESSAGES
 
@@ -68,6 +69,35 @@ def test_the_site_asks_first_and_hides_the_outcome_until_the_end(
     expect(predict.locator(".predict-verdict")).to_contain_text(words["player.predict.right"][:8])
     expect(page.locator(".player .summary")).to_be_visible()
     screenshot(page, f"predict-after-{size[0]}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(("scenario", "width"), [("race-condition", 390), ("deadlock", 1366)])
+def test_the_description_that_tells_the_answer_waits_for_the_reveal(
+    server: Server, page: Page, lang: str, scenario: str, width: int
+) -> None:
+    # "the final total ends up below the expected one" answers "What will the total be?";
+    # "they wait for each other forever" answers "Will it finish?".
+    words = MESSAGES[lang]
+    told = get_scenario(scenario).texts[lang].description
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/scenarios/{scenario}?lang={lang}&predict=1")
+    expect(page.locator(".player[data-mounted=ready]")).to_have_count(1, timeout=20_000)
+    description = page.get_by_text(told, exact=True)
+    expect(description).to_be_hidden()
+    expect(page.get_by_text(words["predict.description"])).to_be_visible()
+    assert told not in page.locator("body").inner_text()
+    screenshot(page, f"predict-description-before-{scenario}-{width}-{lang}")
+    predict = page.locator(".player .predict")
+    predict.get_by_role("button", name=words["player.predict.skip"]).click()
+    answer_and_watch(page)
+    expect(predict.locator(".predict-verdict")).not_to_be_empty(timeout=30_000)
+    expect(description).to_be_visible()
+    expect(page.get_by_text(words["predict.description"])).to_be_hidden()
+    screenshot(page, f"predict-description-after-{scenario}-{width}-{lang}")
+    # Without predicting, the page explains at once.
+    page.goto(f"{server.url}/scenarios/{scenario}?lang={lang}")
+    expect(page.get_by_text(told, exact=True)).to_be_visible()
 
 
 def test_a_wrong_answer_is_said_wrong(server: Server, page: Page) -> None:

@@ -11,9 +11,9 @@ def take_both(first, second):
     name = threading.current_thread().name
     with first:
         print(f"{name} took its first lock")
-        time.sleep(PAUSE)  # meanwhile, the other thread takes its own
+        time.sleep(PAUSE)  # meanwhile, the other thread usually takes its own
         print(f"{name} asks for the second lock...")
-        with second:  # the other thread holds it and waits for the one I hold
+        with second:  # if the other thread holds it, it waits for mine: neither goes on
             print(f"{name} has both")
 
 
@@ -24,4 +24,4 @@ thread_1.start()
 thread_2.start()
 thread_1.join()
 thread_2.join()
-print("This is never printed")
+print("Printed only when no deadlock happened")

@@ -11,9 +11,9 @@ def tomar_los_dos(primero, segundo):
     nombre = threading.current_thread().name
     with primero:
         print(f"{nombre} tomó su primer candado")
-        time.sleep(PAUSE)  # mientras tanto, el otro hilo toma el suyo
+        time.sleep(PAUSE)  # mientras tanto, el otro hilo suele tomar el suyo
         print(f"{nombre} pide el segundo candado...")
-        with segundo:  # el otro hilo lo tiene y espera el que tengo yo
+        with segundo:  # si el otro hilo lo tiene, espera el que tengo yo: ninguno sigue
             print(f"{nombre} tiene los dos")
 
 
@@ -24,4 +24,4 @@ hilo_1.start()
 hilo_2.start()
 hilo_1.join()
 hilo_2.join()
-print("Esto no se imprime nunca")
+print("Esto solo se imprime si no hubo interbloqueo")
