@@ -154,3 +154,31 @@ def test_an_out_of_range_value_is_refused_before_a_run_starts(tmp_path: Path) ->
         typo = {"scenario": "deadlock", "params": {"PAUSE": 99}, "lang": "en"}
         assert [client.post("/api/runs", json=typo).status_code for _ in range(2)] == [422] * 2
         assert client.post("/api/runs", json={"scenario": "deadlock"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/runs", {"scenario": "deadlock", "preemptions": 2}, "preemptions"),
+        ("/api/runs", {"scenario": "deadlock", "param": {"PAUSE": 0.1}}, "param"),
+        ("/api/schedules", {"scenario": "deadlock", "choice": ["Thread-1"]}, "choice"),
+        ("/api/explorations", {"scenario": "deadlock", "max_schedule": 5}, "max_schedule"),
+        ("/api/programs", {"program": "x", "title": "T", "note": "n"}, "note"),
+    ],
+)
+def test_a_field_the_request_does_not_take_is_refused_by_name(
+    client: TestClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    # A misspelt field used to be dropped without a word: the run went on with defaults.
+    # (Saving a program takes no `lang`: its messages follow `?lang=`.)
+    takes_lang = path != "/api/programs"
+    english = refused(
+        client.post(path, json=body | {"lang": "en"} if takes_lang else body, params={"lang": "en"})
+    )
+    assert f"“{field}” is not a field of this request" in english["detail"]
+    assert "it takes:" in english["detail"]
+    assert english["errors"][0]["type"] == "unknown_field"
+    spanish = refused(
+        client.post(path, json=body | {"lang": "es"} if takes_lang else body, params={"lang": "es"})
+    )
+    assert f"«{field}» no es un campo de esta petición" in spanish["detail"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,7 +24,14 @@ from .i18n import LANGS, negotiate, say
 from .problems import base_lang, param_problem
 from .programs import Program, ProgramProblem, ProgramService
 from .runs import RunService, Saturated
-from .schemas import ExplorationProgress, RunDocument, ScenarioDetail, ScenarioSummary, errors
+from .schemas import (
+    ExplorationProgress,
+    RequestBody,
+    RunDocument,
+    ScenarioDetail,
+    ScenarioSummary,
+    errors,
+)
 
 __all__ = ["SavedRunsFastPath", "api_router"]
 
@@ -42,7 +49,7 @@ def _lang_code(value: object) -> object:
 LangCode = Annotated[Literal["es", "en"], BeforeValidator(_lang_code)]
 
 
-class RunRequest(BaseModel):
+class RunRequest(RequestBody):
     scenario: str | None = Field(
         None, max_length=64, description="scenario id, as in GET /api/scenarios"
     )

@@ -75,6 +75,8 @@ def _one(error: Mapping[str, Any], field: str, lang: str, union: bool) -> str:
         return say(lang, "api.error.json", error=ctx.get("error", ""), pos=where)
     if kind in ("program_needed", "program_both"):
         return say(lang, f"api.error.{kind}")
+    if kind == "unknown_field":
+        return say(lang, "api.error.unknown", field=ctx.get("field"), known=ctx.get("known"))
     if kind == "missing":
         return say(lang, "api.error.missing", field=field)
     if kind in ("string_too_long", "too_long"):

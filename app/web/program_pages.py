@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from ..runner import ALLOWED_IMPORTS, apply_parameters
 from ..scenarios import Param, UnknownScenario, get_scenario
@@ -42,7 +42,7 @@ from .programs import (
     one_line_end,
 )
 from .runs import Saturated
-from .schemas import ProgramDocument, errors
+from .schemas import ProgramDocument, RequestBody, errors
 from .templating import Pages, oembed_url
 
 __all__ = ["program_router"]
@@ -96,7 +96,7 @@ class _Fixed:
 Lines = Annotated[str, BeforeValidator(lambda v: one_line_end(v) if isinstance(v, str) else v)]
 
 
-class SaveRequest(BaseModel):
+class SaveRequest(RequestBody):
     program: str = Field(max_length=40, description="the id of a program run on the site")
     title: Lines = Field(min_length=1, max_length=MAX_TITLE)
     notes: Lines = Field("", description="paragraphs split by blank lines", max_length=MAX_NOTES)

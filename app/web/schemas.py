@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "ERRORS",
@@ -159,3 +160,21 @@ def problems_documented(document: dict[str, Any]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return document
+
+
+class RequestBody(BaseModel):
+    """A request's JSON body: a field it does not take is refused, by name, with the ones it
+    does take (a misspelt `param` would otherwise be dropped without a word)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_unknown_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in cls.model_fields)
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_field",
+                    "{field} is not a field of this request (it takes: {known})",
+                    {"field": unknown[0], "known": ", ".join(cls.model_fields)},
+                )
+        return data
