@@ -17,6 +17,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.web import admission
 from app.web.admission import TokenBuckets, run_cost
+from app.web.i18n import say
 from app.web.runs import CpuGauge, RunExecutor, Saturated
 from app.web.templating import Pages
 
@@ -73,8 +74,18 @@ def test_a_client_past_its_share_gets_429_before_its_body_is_read(tmp_path: Path
             "/api/runs", content=b"{not json", headers={"content-type": "application/json"}
         )
         assert refused.status_code == 429
-        assert 1 <= int(refused.headers["retry-after"]) <= 10
-        assert "this client" in refused.json()["detail"]
+        retry = refused.headers["retry-after"]
+        assert 1 <= int(retry) <= 10
+        # Said in the language of ?lang= or Accept-Language (the body is not read); Spanish
+        # when neither says, as every other answer of the API.
+        assert refused.json()["detail"] == say("es", "api.error.too_many_runs", seconds=retry)
+        english = client.post("/api/runs?lang=en", json={"scenario": "lock", "lang": "en"})
+        assert english.status_code == 429
+        assert f"try again in {english.headers['retry-after']} s" in english.json()["detail"]
+        spanish = client.post(
+            "/api/runs", json={"scenario": "lock"}, headers={"accept-language": "es-ES,es;q=0.9"}
+        )
+        assert "vuelve a probar dentro de" in spanish.json()["detail"]
         # The form of a scenario's page says it in the page's language, into its slot.
         form = client.post("/scenarios/lock/runs?lang=es", data={}, headers={"HX-Request": "true"})
         assert form.status_code == 429 and form.headers["hx-retarget"] == "#run-error"
@@ -175,7 +186,7 @@ def test_requests_refused_before_running_do_not_use_up_the_client_s_runs(tmp_pat
         assert client.post("/api/runs", json={"scenario": "lock"}).status_code == 201
         # The run started paid its whole token.
         refused = client.post("/api/runs", json={"scenario": "lock"})
-        assert refused.status_code == 429 and "this client" in refused.json()["detail"]
+        assert refused.status_code == 429 and "muchas ejecuciones" in refused.json()["detail"]
 
 
 def test_an_exploration_that_searches_pays_a_whole_run(tmp_path: Path) -> None:
@@ -212,7 +223,7 @@ def test_a_run_refused_because_the_server_is_busy_keeps_the_client_s_token(
         held = executor.submit(lambda: release.wait(30))
         try:
             busy = client.post("/api/runs", json={"scenario": "lock"})
-            assert busy.status_code == 429 and "in progress" in busy.json()["detail"]
+            assert busy.status_code == 429 and busy.json()["detail"] == say("es", "error.busy")
         finally:
             release.set()
         held.result(10)

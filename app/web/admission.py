@@ -32,13 +32,10 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .i18n import MESSAGES, negotiate
+from .i18n import MESSAGES, negotiate, say
 
-__all__ = ["BUSY_DETAIL", "REFUSED_COST", "Admission", "TokenBuckets", "run_cost", "run_started"]
+__all__ = ["REFUSED_COST", "Admission", "TokenBuckets", "run_cost", "run_started"]
 
-# What the API says (in English, as the rest of its details); pages say it in their language.
-BUSY_DETAIL = "too many runs in progress; try again shortly"
-CLIENT_DETAIL = "too many runs from this client; try again in {seconds} s"
 
 # The requests that record: POST of a run, an exploration, the page's form, a controlled run.
 _LIVE_RUN = re.compile(r"/api/(runs|explorations)/?|/scenarios/[^/]+/runs/?|/write/runs/?")
@@ -205,7 +202,8 @@ async def _refuse(scope: Scope, send: Send, retry: int, *, per_client: bool) -> 
     message = words["error.too_many_runs" if per_client else "error.busy"]
     response_headers = [(b"retry-after", str(retry).encode()), (b"cache-control", b"no-store")]
     if scope["path"].startswith("/api/"):
-        detail = CLIENT_DETAIL.format(seconds=retry) if per_client else BUSY_DETAIL
+        # In the language of `?lang=` or Accept-Language: the body (and its `lang`) is not read.
+        detail = say(lang, "api.error.too_many_runs", seconds=retry) if per_client else message
         body = json.dumps({"detail": detail}).encode()
         response_headers.append((b"content-type", b"application/json"))
     else:

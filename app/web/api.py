@@ -18,7 +18,6 @@ from ..explore import Exploration
 from ..runner import ScenarioError
 from ..scenarios import Scenario, UnknownScenario, get_scenario, load_scenarios
 from ..store import RunStore, StoredRun, StoreUnavailable
-from .admission import BUSY_DETAIL
 from .explorations import ExplorationService, Limits, Running
 from .i18n import LANGS, negotiate, say
 from .problems import base_lang, param_problem
@@ -219,9 +218,9 @@ def api_router(
             raise HTTPException(422, problem)
         return found
 
-    def busy() -> JSONResponse:
+    def busy(lang: str) -> JSONResponse:
         return JSONResponse(
-            {"detail": BUSY_DETAIL},
+            {"detail": say(lang, "error.busy")},
             status_code=429,
             headers={"Retry-After": str(retry_after)},
         )
@@ -285,7 +284,7 @@ def api_router(
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
-            return busy()
+            return busy(body.lang)
         return exploration_answer(result, accept_encoding, 200)
 
     @router.get(
@@ -357,7 +356,7 @@ def api_router(
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
-            return busy()
+            return busy(body.lang)
         response = stored_response(run, accept_encoding, status=201)
         response.headers["Location"] = f"/api/runs/{run.id}"
         response.headers["Cache-Control"] = "no-store"
@@ -391,7 +390,7 @@ def api_router(
         except ScenarioError as exc:
             raise HTTPException(422, str(exc)) from None
         except Saturated:
-            return busy()
+            return busy(body.lang)
         return Response(body_bytes, media_type="application/json")
 
     @router.get(

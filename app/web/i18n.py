@@ -73,6 +73,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "api.error.program_both": "Da «scenario» o «source», no los dos.",
         "api.error.missing": "Falta «{field}».",
+        "api.error.too_many_runs": "Has pedido muchas ejecuciones seguidas: vuelve a probar "
+        "dentro de {seconds} s.",
         "api.error.unknown": "«{field}» no es un campo de esta petición (los que acepta: {known}).",
         "api.error.too_long": "«{field}» es demasiado largo: como mucho {max}.",
         "api.error.too_short": "«{field}» es demasiado corto: al menos {min}.",
@@ -638,6 +640,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "api.error.program_both": "Give either scenario or source, not both.",
         "api.error.missing": "“{field}” is missing.",
+        "api.error.too_many_runs": "You asked for many runs in a row: try again in {seconds} s.",
         "api.error.unknown": "“{field}” is not a field of this request (it takes: {known}).",
         "api.error.too_long": "“{field}” is too long: at most {max}.",
         "api.error.too_short": "“{field}” is too short: at least {min}.",
