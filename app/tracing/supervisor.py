@@ -95,7 +95,12 @@ def _running_at(rec: Recorder, message: str) -> dict[str, Any] | None:
 
 
 def program_over(rec: Recorder, live: dict[int, threading.Thread]) -> None:
-    """The main code and every non-daemon thread are done: stop the daemons, as exit does."""
+    """The main code and every non-daemon thread are done: stop the daemons, as exit does.
+
+    Only threads the trace shows running count: one whose end is recorded may still be alive
+    for the OS a moment longer (its interpreter's cleanup), and is no daemon to stop.
+    """
+    live = {tid: t for tid, t in live.items() if rec.threads[tid].end == "running"}
     if not live:
         return
     if rec.graph.blocked(live):
