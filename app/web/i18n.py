@@ -420,6 +420,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.choose.trail.alone": "Siguió solo desde el principio ({n} decisiones).",
         "player.choose.goal": "Objetivo",
         "player.choose.goal.reached": "¡Objetivo conseguido!",
+        "player.choose.goal.missed": (
+            "Terminó ({outcome}) sin llegar al objetivo, pero otro orden sí llega: deshaz unas "
+            "elecciones o empieza de nuevo y prueba otro."
+        ),
         "player.choose.goal.impossible": (
             "Terminó ({outcome}) sin llegar al objetivo: en este programa ningún orden de los "
             "hilos lo consigue."
@@ -977,6 +981,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.choose.trail.alone": "It ran by itself from the start ({n} decisions).",
         "player.choose.goal": "Goal",
         "player.choose.goal.reached": "Goal reached!",
+        "player.choose.goal.missed": (
+            "It ended ({outcome}) without reaching the goal, but another order does: undo a few "
+            "choices or start again, and try another."
+        ),
         "player.choose.goal.impossible": (
             "It ended ({outcome}) without reaching the goal: no order of the threads gets "
             "there in this program."

@@ -296,6 +296,10 @@ class Chooser {
       const specific = status === "completed" && s[`player.choose.goal.impossible.${goal.kind}`];
       verdict = specific || fill(s["player.choose.goal.impossible"], { outcome: s[`outcome.${status}`] || status });
       kind = "impossible";
+    } else if (goal && goal.text && status !== "paused") {
+      // Over without the goal, which another order reaches: say so, and how to go on.
+      verdict = fill(s["player.choose.goal.missed"], { outcome: s[`outcome.${status}`] || status });
+      kind = "missed";
     }
     this.verdict.hidden = !verdict;
     this.verdict.textContent = verdict;

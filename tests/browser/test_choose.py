@@ -278,6 +278,19 @@ def test_an_impossible_goal_says_so_once_the_run_ends(server: Server, page: Page
     assert outcome(page) == "completed"
 
 
+def test_a_goal_missed_by_this_order_says_another_order_reaches_it(
+    server: Server, page: Page
+) -> None:
+    # Run to the end at once: each thread adds all it has in turn, no update is lost.
+    page.goto(server.url + "/scenarios/plus-equals?lang=en&mode=choose&THREADS=2&ITERATIONS=2")
+    ready(page, 0)
+    expect(page.locator(".chooser .verdict")).to_be_hidden()
+    page.get_by_role("button", name=EN["player.choose.run"]).click()
+    missed = EN["player.choose.goal.missed"].replace("{outcome}", EN["outcome.completed"])
+    expect(page.locator(".chooser .verdict.missed")).to_have_text(missed)
+    assert outcome(page) == "completed"
+
+
 def test_the_embed_chooses_too(server: Server, page: Page) -> None:
     page.goto(server.url + "/embed/scenarios/deadlock?lang=es&mode=choose&speed=2")
     ready(page, 0)
