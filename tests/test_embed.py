@@ -192,3 +192,14 @@ def test_standalone_html_escapes_what_the_program_printed() -> None:
     page = standalone_html(run_document(trace, "en"))
     assert page.count("</script>") == page.count("<script") == 3  # the printed tags are inert
     assert "alert(1)" in page
+
+
+def test_offline_files_are_titled_by_the_scenario_or_the_script(
+    client: TestClient, tmp_path: Path
+) -> None:
+    document = saved_run(client, "deadlock", "es")
+    page = client.get(f"/runs/{document['id']}/download?lang=es").text
+    assert f"<title>Hilos — {get_scenario('deadlock').texts['es'].title}</title>" in page
+    script = tmp_path / "my_threads.py"
+    trace = run_source("print('hi')\n", filename=str(script))
+    assert "<title>Hilos — my_threads.py</title>" in standalone_html(run_document(trace, "en"))

@@ -317,12 +317,22 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             **errors(404),
         },
     )
-    def run_perfetto(run_id: str) -> Response:
-        """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing."""
+    def run_perfetto(
+        run_id: str,
+        program: Annotated[
+            str | None, Query(max_length=40, description="the custom scenario it is the run of")
+        ] = None,
+    ) -> Response:
+        """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing;
+        with `program`, named by that custom scenario's title."""
         run = service.store.get(run_id)
         if run is None:
             return JSONResponse({"detail": f"no saved run {run_id!r}"}, status_code=404)
-        body = json.dumps(perfetto(json.loads(run.document())), separators=(",", ":"))
+        custom = _custom_scenario(service, run, program, "en")
+        if isinstance(custom, str):
+            return JSONResponse({"detail": custom}, status_code=404)
+        title = custom["title"] if custom else None
+        body = json.dumps(perfetto(json.loads(run.document()), title), separators=(",", ":"))
         return Response(
             body,
             media_type="application/json",
@@ -330,15 +340,24 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         )
 
     @router.get("/runs/{run_id}/download", include_in_schema=False)
-    def run_download(request: Request, run_id: str, lang: Lang) -> Response:
-        """The run and the player in one HTML file that works offline."""
+    def run_download(
+        request: Request, run_id: str, lang: Lang, program: str | None = None
+    ) -> Response:
+        """The run and the player in one HTML file that works offline; with `program` (a
+        custom scenario whose run it is), titled and introduced by its title and notes."""
         run = service.store.get(run_id)
         if run is None:
             message = say(lang, "error.no_run", id=run_id)
             return pages.error(request, lang, 404, message, fragment=False)
+        custom = _custom_scenario(service, run, program, lang)
+        if isinstance(custom, str):
+            return pages.error(request, lang, 404, custom, fragment=False)
         document = json.loads(run.document())
         document["analysis"] = service.analysis(run, lang)
-        page = standalone_html(document, lang)
+        if custom:
+            page = standalone_html(document, lang, custom["title"], custom.get("notes"))
+        else:
+            page = standalone_html(document, lang)
         return Response(
             page,
             media_type="text/html; charset=utf-8",
@@ -355,6 +374,22 @@ def _prediction(
     if chosen.predict != "1" or scenario is None or scenario.prediction is None:
         return None
     return scenario.prediction.to_json(lang)
+
+
+def _custom_scenario(
+    service: RunService, run: StoredRun, program_id: str | None, lang: str
+) -> dict[str, Any] | str | None:
+    """The custom scenario (`program_id`) whose run this is, or why not (it is no such
+    program, or not this run's)."""
+    if program_id is None:
+        return None
+    stored = service.store.get_program(program_id[:40])
+    if stored is None:
+        return say(lang, "error.no_program", id=program_id[:40])
+    found: dict[str, Any] = json.loads(stored.document())
+    if found.get("run") != run.id and json.loads(run.document()).get("program") != found["id"]:
+        return say(lang, "error.not_its_run", id=run.id, program=found["id"])
+    return found if found.get("title") else None
 
 
 def _run_title(run: StoredRun, lang: str) -> str:
