@@ -579,6 +579,10 @@ def test_a_custom_scenario_keeps_its_title_when_shared_or_taken_away(client: Tes
     assert wrong.status_code == 404 and "is not the one of program" in wrong.text
     missing = client.get(f"/api/runs/{base['id']}/perfetto?program=pnope")
     assert missing.status_code == 404 and "pnope" in missing.json()["detail"]
+    # oEmbed of its page in a mode embeds that mode.
+    pasted = f"http://testserver/programs/{custom['id']}?lang=en&mode=choose"
+    frame = client.get("/oembed", params={"url": pasted}).json()["html"]
+    assert f"/embed/programs/{custom['id']}?lang=en&amp;mode=choose" in frame
     # The program without a title still shares its run and downloads as a run.
     plain = client.get(f"/programs/{base['program']}?lang=en").text
     assert f'value="http://testserver/runs/{base["id"]}?lang=en" data-share="permalink"' in plain
