@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import PurePath
 from typing import Any
 
 from .analysis import analyse, current_analysis
@@ -16,6 +17,7 @@ from .paths import STATIC
 from .scenarios import UnknownScenario, get_scenario
 from .tracing import Trace
 from .web.i18n import MESSAGES
+from .web.templating import paragraphs
 
 __all__ = ["perfetto", "run_document", "standalone_html"]
 
@@ -45,14 +47,14 @@ def run_document(trace: Trace, lang: str, run_id: str | None = None) -> dict[str
 # -- Perfetto / Chrome Trace Event JSON ----------------------------------------------------------
 
 
-def perfetto(document: dict[str, Any]) -> dict[str, Any]:
+def perfetto(document: dict[str, Any], title: str | None = None) -> dict[str, Any]:
     """Chrome Trace Event JSON (opens in ui.perfetto.dev and chrome://tracing).
 
     One track per thread (tid = Hilos thread id + 1, so threads with the same name stay
     apart), `X` slices for its states, `s`/`f` flow arrows for hand-offs anchored inside those
     slices, `C` counters for queue sizes and numeric shared variables, instant events for
     prints, reads and writes and for the deadlock or stall, and a flow from each lost update's
-    stale read to the write that used it.
+    stale read to the write that used it. `title` names a custom scenario's run.
     """
     trace = Trace.from_json(document["trace"])
     found = analyse(trace)
@@ -61,7 +63,7 @@ def perfetto(document: dict[str, Any]) -> dict[str, Any]:
     times = [ev.t for ev in trace.events]
     end = times[-1] if times else 0
     us = _micros
-    title = f"Hilos: {trace.scenario or trace.filename}"
+    title = f"Hilos: {title or trace.scenario or trace.filename}"
     events: list[dict[str, Any]] = [_meta("process_name", 0, {"name": title})]
     for order, th in enumerate(trace.threads):
         events.append(_meta("thread_name", th.id + 1, {"name": f"{th.name} (#{th.id})"}))
@@ -204,8 +206,14 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
-    """One HTML file, player and run included, that works offline from disk."""
+def standalone_html(
+    document: dict[str, Any],
+    lang: str | None = None,
+    title: str | None = None,
+    notes: str | None = None,
+) -> str:
+    """One HTML file, player and run included, that works offline from disk; `title` and
+    `notes` (paragraphs split by blank lines) name a custom scenario's run."""
     lang = lang if lang in MESSAGES else (document.get("lang") or "es")
     if lang not in MESSAGES:
         lang = "es"
@@ -221,7 +229,12 @@ def standalone_html(document: dict[str, Any], lang: str | None = None) -> str:
     try:
         texts = get_scenario(trace.get("scenario") or "").texts[lang]
     except (UnknownScenario, KeyError):
-        title = f"Hilos — {words['run.title']} {run_id}".strip()
+        # A program recorded on one's own machine (`hilos trace`) is named by its script.
+        filename = trace.get("filename") or ""
+        script = PurePath(filename).name if not run_id and not filename.startswith("<") else ""
+        name = title or script or f"{words['run.title']} {run_id}".strip()
+        title = f"Hilos — {name}"
+        intro = "".join(f"<p>{html.escape(part)}</p>\n" for part in paragraphs(notes or ""))
     else:
         title = f"Hilos — {texts.title}"
         notice = "".join(f"<li>{html.escape(item)}</li>" for item in texts.notice)

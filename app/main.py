@@ -219,7 +219,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     )
     app.include_router(programs_routes)
-    app.include_router(embed_router(service=service, pages=pages, csp_for_embeds=embed_csp))
+    hosts = [h for h in settings.host_list(settings.allowed_hosts) if h != "*"]
+    app.include_router(
+        embed_router(service=service, pages=pages, csp_for_embeds=embed_csp, site_hosts=hosts)
+    )
     app.include_router(
         compare_router(service=service, pages=pages, retry_after=settings.retry_after)
     )

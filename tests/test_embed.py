@@ -192,3 +192,102 @@ def test_standalone_html_escapes_what_the_program_printed() -> None:
     page = standalone_html(run_document(trace, "en"))
     assert page.count("</script>") == page.count("<script") == 3  # the printed tags are inert
     assert "alert(1)" in page
+
+
+def test_offline_files_are_titled_by_the_scenario_or_the_script(
+    client: TestClient, tmp_path: Path
+) -> None:
+    document = saved_run(client, "deadlock", "es")
+    page = client.get(f"/runs/{document['id']}/download?lang=es").text
+    assert f"<title>Hilos — {get_scenario('deadlock').texts['es'].title}</title>" in page
+    script = tmp_path / "my_threads.py"
+    trace = run_source("print('hi')\n", filename=str(script))
+    assert "<title>Hilos — my_threads.py</title>" in standalone_html(run_document(trace, "en"))
+
+
+def oembed_src(client: TestClient, page_url: str) -> str:
+    answer = client.get("/oembed", params={"url": page_url})
+    assert answer.status_code == 200, answer.text
+    src = re.search(r'src="([^"]+)"', answer.json()["html"])
+    assert src is not None
+    return html.unescape(src.group(1))
+
+
+def test_oembed_keeps_every_option_of_the_pasted_address(client: TestClient) -> None:
+    site = "https://hilos.example"
+    page = f"{site}/scenarios/race-condition?mode=choose&THREADS=2&lang=en"
+    src = oembed_src(client, page)
+    assert src == f"{site}/embed/scenarios/race-condition?lang=en&mode=choose&THREADS=2"
+    assert client.get(src).status_code == 200  # the embed takes what it was given
+    page = f"{site}/scenarios/race-condition?predict=1&speed=2&controls=minimal&utm_source=x"
+    assert oembed_src(client, page).endswith("?lang=es&predict=1&speed=2&controls=minimal")
+    explore = oembed_src(client, f"{site}/scenarios/plus-equals?mode=explore&preemptions=1")
+    assert explore.endswith("/embed/scenarios/plus-equals?lang=es&mode=explore&preemptions=1")
+    run_id = saved_run(client)["id"]
+    assert oembed_src(client, f"{site}/runs/{run_id}?view=time").endswith("&view=time")
+    answer = client.get("/oembed", params={"url": f"{site}/scenarios/lock?mode=choose"})
+    assert answer.json()["height"] == 720  # the chooser needs more room than the player
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("mode=choose&THREADS=99", "between 2 and 6"),
+        ("mode=dance", "mode"),
+        ("speed=3", "speed"),
+        ("predict=1&mode=choose", "predict"),
+        ("preemptions=2", "preemptions"),
+    ],
+)
+def test_oembed_refuses_the_options_the_embed_refuses(
+    client: TestClient, query: str, words: str
+) -> None:
+    page = f"https://hilos.example/scenarios/race-condition?lang=en&{query}"
+    answer = client.get("/oembed", params={"url": page})
+    assert answer.status_code == 422 and words in answer.json()["detail"]
+    embed = client.get(f"/embed/scenarios/race-condition?lang=en&{query}")
+    assert embed.status_code == 422
+
+
+def test_oembed_of_a_run_refuses_a_schedule(client: TestClient) -> None:
+    run_id = saved_run(client)["id"]
+    page = f"https://hilos.example/runs/{run_id}?mode=choose"
+    assert client.get("/oembed", params={"url": page}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.com/scenarios/deadlock",
+        "https://hilos.example.evil.com/scenarios/deadlock",
+        "//evil.com/scenarios/deadlock",
+        "javascript://hilos.example/scenarios/deadlock",
+    ],
+)
+def test_oembed_answers_only_for_this_sites_pages(client: TestClient, url: str) -> None:
+    answer = client.get("/oembed", params={"url": url})
+    assert answer.status_code == 404 and "this site" in answer.json()["detail"]
+
+
+def test_oembed_hosts_follow_the_public_address_and_the_allowed_hosts(tmp_path: Path) -> None:
+    public = "https://hilos.example.edu/course"
+    for allowed, cases in (
+        (
+            "hilos.example.edu, *.campus.example",
+            [
+                ("https://hilos.example.edu/course/scenarios/deadlock", 200),
+                ("http://lab.campus.example/scenarios/deadlock", 200),
+                ("http://campus.example.evil.com/scenarios/deadlock", 404),
+                ("http://evil.com/scenarios/deadlock", 404),
+            ],
+        ),
+        # Any Host header answered: only the public address is the site's, not the request's.
+        ("*", [("http://testserver/scenarios/deadlock", 404)]),
+    ):
+        settings = Settings(db=tmp_path / "runs.sqlite3", public_url=public, allowed_hosts=allowed)
+        base_url = "http://testserver" if allowed == "*" else "https://hilos.example.edu"
+        with TestClient(create_app(settings), base_url=base_url) as client:
+            for url, status in cases:
+                assert client.get("/oembed", params={"url": url}).status_code == status, url
+            src = oembed_src(client, f"{public}/scenarios/deadlock")
+            assert src.startswith(f"{public}/embed/scenarios/deadlock?")

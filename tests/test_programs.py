@@ -4,7 +4,9 @@ immutable programs and custom scenarios."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -549,3 +551,38 @@ def test_a_run_that_raised_is_headed_as_what_it_did_not_as_a_refusal(
         # A refusal (the program did not run) keeps its heading.
         bad = client.post(f"/write/runs?lang={lang}", data={"source": "x = ("}, headers=hx)
         assert f"<strong>{refused}:</strong>" in bad.text and raised not in bad.text
+
+
+def test_a_custom_scenario_keeps_its_title_when_shared_or_taken_away(client: TestClient) -> None:
+    base = run(client, WORKERS, lang="en").json()
+    body = {"program": base["program"], "title": "Two workers", "notes": "Who holds the lock?"}
+    custom = client.post("/api/programs", json=body).json()
+    page = client.get(f"/programs/{custom['id']}?lang=en").text
+    permalink = re.search(r'value="([^"]+)" data-share="permalink"', page)
+    assert permalink is not None
+    assert permalink.group(1) == f"http://testserver/programs/{custom['id']}?lang=en"
+    shared = client.get(permalink.group(1)).text
+    assert "<title>Hilos — Two workers</title>" in shared and "Who holds the lock?" in shared
+    download = re.search(r'href="(/runs/[^"]+/download[^"]+)"', page)
+    assert download is not None
+    offline = client.get(html.unescape(download.group(1)))
+    assert offline.status_code == 200
+    assert "<title>Hilos — Two workers</title>" in offline.text
+    assert "<p>Who holds the lock?</p>" in offline.text
+    export = re.search(r'href="(/api/runs/[^"]+/perfetto[^"]*)"', page)
+    assert export is not None
+    events = client.get(html.unescape(export.group(1))).json()
+    assert events["otherData"]["hilos"] == "Hilos: Two workers"
+    # A program that is not this run's (or none at all) is refused, not silently ignored.
+    other = run(client, "print('other')\n", lang="en").json()
+    wrong = client.get(f"/runs/{other['id']}/download?lang=en&program={custom['id']}")
+    assert wrong.status_code == 404 and "is not the one of program" in wrong.text
+    missing = client.get(f"/api/runs/{base['id']}/perfetto?program=pnope")
+    assert missing.status_code == 404 and "pnope" in missing.json()["detail"]
+    # oEmbed of its page in a mode embeds that mode.
+    pasted = f"http://testserver/programs/{custom['id']}?lang=en&mode=choose"
+    frame = client.get("/oembed", params={"url": pasted}).json()["html"]
+    assert f"/embed/programs/{custom['id']}?lang=en&amp;mode=choose" in frame
+    # The program without a title still shares its run and downloads as a run.
+    plain = client.get(f"/programs/{base['program']}?lang=en").text
+    assert f'value="http://testserver/runs/{base["id"]}?lang=en" data-share="permalink"' in plain

@@ -10,15 +10,16 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import QueryParams
 
 from ..export import perfetto, standalone_html
-from ..scenarios import Scenario, UnknownScenario, get_scenario
+from ..scenarios import Param, Scenario, UnknownScenario, get_scenario
 from ..store import StoredRun
 from .i18n import MESSAGES, negotiate, say
 from .pagecache import MARK as PAGE_MARK
@@ -36,7 +37,7 @@ from .runs import RunService, Saturated
 from .schemas import OEmbed, Problem, errors
 from .templating import Pages
 
-__all__ = ["EmbedOptions", "embed_router", "iframe_html"]
+__all__ = ["EmbedOptions", "Fixed", "embed_router", "iframe_html"]
 
 EMBED_WIDTH, EMBED_HEIGHT = 800, 520
 SPEEDS = ("0.25", "0.5", "1", "2", "4")
@@ -47,6 +48,8 @@ _CHOICES = {
     "view": ("steps", "time"),
     "predict": ("0", "1"),
 }
+# What an embed's address says of its mode (pages.read_mode), beside the options above.
+_MODE_OPTIONS = ("mode", "choices", "then", "preemptions")
 
 
 class BadOption(ValueError):
@@ -94,6 +97,14 @@ class EmbedOptions:
         return urlencode(chosen)
 
 
+@dataclass(frozen=True)
+class Fixed:
+    """A program, as its modes see it: its values are part of it, none come from the address."""
+
+    id: str
+    params: dict[str, Param] = field(default_factory=dict)
+
+
 def iframe_html(src: str, title: str, width: int | str = "100%", height: int = EMBED_HEIGHT) -> str:
     """The snippet an instructor pastes: a title (screen readers) and a size."""
     return (
@@ -102,7 +113,11 @@ def iframe_html(src: str, title: str, width: int | str = "100%", height: int = E
     )
 
 
-def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> APIRouter:
+def embed_router(
+    *, service: RunService, pages: Pages, csp_for_embeds: str, site_hosts: list[str]
+) -> APIRouter:
+    """The embeds, oEmbed and exports; `site_hosts`: the hosts this site answers besides its
+    public address and the request's own (HILOS_ALLOWED_HOSTS, empty for any)."""
     router = APIRouter()
 
     def framable(response: Response) -> Response:
@@ -228,7 +243,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         chosen = options(request, lang)
         if isinstance(chosen, Response):
             return chosen
-        refused = _not_a_schedule(request, lang)
+        refused = _not_a_schedule(request.query_params, lang)
         if refused:
             return framable(pages.error(request, lang, 422, refused, embed=True))
         page = f"/runs/{run_id}?lang={lang}"
@@ -260,9 +275,13 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         if format != "json":
             return JSONResponse({"detail": "only format=json is offered"}, status_code=501)
         parts = urlsplit(url)
-        query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+        query = QueryParams(parts.query)
         lang = negotiate(query.get("lang"), request.headers.get("accept-language"))
         base = pages.base(request)
+        if not _this_site(parts, pages.public_base, request, site_hosts):
+            return JSONResponse(
+                {"detail": f"url must be a page of this site ({base})"}, status_code=404
+            )
         path = parts.path
         prefix = urlsplit(base).path  # the site may live under a path of its public address
         if prefix and path.startswith(prefix + "/"):
@@ -274,6 +293,7 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
                 status_code=404,
             )
         kind, ident = match.groups()
+        moded: Scenario | Fixed | None = None
         if kind == "programs":
             program = service.store.get_program(ident)
             if program is None:
@@ -281,19 +301,32 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             title = json.loads(program.document()).get("title") or (
                 f"{MESSAGES[lang]['program.title']} {ident}"
             )
+            moded = Fixed(ident)
         elif kind == "scenarios":
             try:
-                title = get_scenario(ident).texts[lang].title
+                moded = get_scenario(ident)
             except UnknownScenario as exc:
                 return JSONResponse({"detail": str(exc)}, status_code=404)
+            title = moded.texts[lang].title
         else:
             run = service.store.get(ident)
             if run is None:
                 return JSONResponse({"detail": f"no saved run {ident!r}"}, status_code=404)
             title = _run_title(run, lang)
+        # The embed is given every option of the page's address it takes, and refuses the
+        # same ones: the answer says why instead of dropping them.
+        refused = _embed_refuses(query, moded, lang)
+        if refused:
+            return JSONResponse({"detail": refused}, status_code=422)
+        taken = set(_CHOICES) | set(_MODE_OPTIONS) | set(moded.params if moded else ())
+        kept = [(k, v) for k, v in query.multi_items() if k in taken]
         width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
-        height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
-        src = f"{base}/embed/{kind}/{ident}?{urlencode({'lang': lang})}"
+        # The modes and the question need more room than the player alone (docs/embedding.md).
+        room = EMBED_HEIGHT + (100 if query.get("predict") == "1" else 0)
+        if query.get("mode") in ("choose", "explore"):
+            room = 720
+        height = min(room, maxheight or room)
+        src = f"{base}/embed/{kind}/{ident}?{urlencode([('lang', lang), *kept])}"
         body: dict[str, Any] = {
             "version": "1.0",
             "type": "rich",
@@ -317,12 +350,22 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
             **errors(404),
         },
     )
-    def run_perfetto(run_id: str) -> Response:
-        """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing."""
+    def run_perfetto(
+        run_id: str,
+        program: Annotated[
+            str | None, Query(max_length=40, description="the custom scenario it is the run of")
+        ] = None,
+    ) -> Response:
+        """The run as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing;
+        with `program`, named by that custom scenario's title."""
         run = service.store.get(run_id)
         if run is None:
             return JSONResponse({"detail": f"no saved run {run_id!r}"}, status_code=404)
-        body = json.dumps(perfetto(json.loads(run.document())), separators=(",", ":"))
+        custom = _custom_scenario(service, run, program, "en")
+        if isinstance(custom, str):
+            return JSONResponse({"detail": custom}, status_code=404)
+        title = custom["title"] if custom else None
+        body = json.dumps(perfetto(json.loads(run.document()), title), separators=(",", ":"))
         return Response(
             body,
             media_type="application/json",
@@ -330,15 +373,24 @@ def embed_router(*, service: RunService, pages: Pages, csp_for_embeds: str) -> A
         )
 
     @router.get("/runs/{run_id}/download", include_in_schema=False)
-    def run_download(request: Request, run_id: str, lang: Lang) -> Response:
-        """The run and the player in one HTML file that works offline."""
+    def run_download(
+        request: Request, run_id: str, lang: Lang, program: str | None = None
+    ) -> Response:
+        """The run and the player in one HTML file that works offline; with `program` (a
+        custom scenario whose run it is), titled and introduced by its title and notes."""
         run = service.store.get(run_id)
         if run is None:
             message = say(lang, "error.no_run", id=run_id)
             return pages.error(request, lang, 404, message, fragment=False)
+        custom = _custom_scenario(service, run, program, lang)
+        if isinstance(custom, str):
+            return pages.error(request, lang, 404, custom, fragment=False)
         document = json.loads(run.document())
         document["analysis"] = service.analysis(run, lang)
-        page = standalone_html(document, lang)
+        if custom:
+            page = standalone_html(document, lang, custom["title"], custom.get("notes"))
+        else:
+            page = standalone_html(document, lang)
         return Response(
             page,
             media_type="text/html; charset=utf-8",
@@ -357,6 +409,22 @@ def _prediction(
     return scenario.prediction.to_json(lang)
 
 
+def _custom_scenario(
+    service: RunService, run: StoredRun, program_id: str | None, lang: str
+) -> dict[str, Any] | str | None:
+    """The custom scenario (`program_id`) whose run this is, or why not (it is no such
+    program, or not this run's)."""
+    if program_id is None:
+        return None
+    stored = service.store.get_program(program_id[:40])
+    if stored is None:
+        return say(lang, "error.no_program", id=program_id[:40])
+    found: dict[str, Any] = json.loads(stored.document())
+    if found.get("run") != run.id and json.loads(run.document()).get("program") != found["id"]:
+        return say(lang, "error.not_its_run", id=run.id, program=found["id"])
+    return found if found.get("title") else None
+
+
 def _run_title(run: StoredRun, lang: str) -> str:
     scenario = scenario_of(run)
     if scenario is not None:
@@ -364,9 +432,45 @@ def _run_title(run: StoredRun, lang: str) -> str:
     return f"{MESSAGES[lang]['run.title']} {run.id}"
 
 
-def _not_a_schedule(request: Request, lang: str) -> str | None:
+def _this_site(
+    url: SplitResult, public_base: str | None, request: Request, hosts: list[str]
+) -> bool:
+    """Whether an address is one of this site's: on its public address (HILOS_PUBLIC_URL), or
+    without one on the host the request came to, or on a host the site answers
+    (HILOS_ALLOWED_HOSTS, `*.example.edu` for its subdomains). A path alone is this site's."""
+    if not url.scheme and not url.netloc:
+        return url.path.startswith("/")  # a path alone: a page of this site, whichever it is
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return False
+    netloc = url.netloc.lower()
+    own = urlsplit(public_base).netloc if public_base else request.url.netloc
+    if netloc == own.lower():
+        return True
+    host = (url.hostname or "").lower()
+    return any(
+        host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+        for pattern in (h.lower() for h in hosts)
+    )
+
+
+def _embed_refuses(query: QueryParams, moded: Scenario | Fixed | None, lang: str) -> str | None:
+    """Why the embed of a page (a scenario or program: `moded`; a run: None) would refuse the
+    options of its address, in `lang`; None when it takes them all."""
+    try:
+        EmbedOptions.parse(dict(query))
+    except BadOption as exc:
+        return exc.say(lang)
+    if moded is None:
+        return _not_a_schedule(query, lang)
+    try:
+        read_mode(query, moded, lang)
+    except BadQuery as exc:
+        return str(exc)
+    return None
+
+
+def _not_a_schedule(query: QueryParams, lang: str) -> str | None:
     """Why a saved run's embed refuses its mode options (a run plays as it was recorded)."""
-    query = request.query_params
     mode = query.get("mode") or "play"
     if mode == "choose":
         return say(lang, "error.choose_run")

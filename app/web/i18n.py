@@ -194,6 +194,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.type.float": "un número",
         "program.type.str": "un texto",
         "error.no_program": "No hay ningún programa guardado «{id}».",
+        "error.not_its_run": "La ejecución «{id}» no es la del programa «{program}».",
         "program.error.size": (
             "El programa tiene {n} caracteres; el límite es {max}. Acórtalo un poco."
         ),
@@ -764,6 +765,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "program.type.float": "a number",
         "program.type.str": "a string",
         "error.no_program": "There is no saved program “{id}”.",
+        "error.not_its_run": "The run “{id}” is not the one of program “{program}”.",
         "program.error.size": (
             "The program has {n} characters; the limit is {max}. Make it a little shorter."
         ),

@@ -4,7 +4,6 @@ with its run and modes, saving it as a custom scenario, and its embed."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -13,10 +12,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BeforeValidator, Field
 
 from ..runner import ALLOWED_IMPORTS, apply_parameters
-from ..scenarios import Param, UnknownScenario, get_scenario
+from ..scenarios import UnknownScenario, get_scenario
 from ..store import StoredRun
 from ..tracing import Trace
-from .embed import BadOption, EmbedOptions
+from .embed import BadOption, EmbedOptions, Fixed
 from .i18n import MESSAGES, say
 from .pages import (
     BadQuery,
@@ -84,14 +83,6 @@ print("done")
 }
 
 
-@dataclass(frozen=True)
-class _Fixed:
-    """A program, as its modes see it: its values are part of it, none come from the address."""
-
-    id: str
-    params: dict[str, Param] = field(default_factory=dict)
-
-
 # Line ends are made \n before the lengths are checked: \r\n is one line end, not two.
 Lines = Annotated[str, BeforeValidator(lambda v: one_line_end(v) if isinstance(v, str) else v)]
 
@@ -151,7 +142,7 @@ def program_router(
         }
 
     def modes_of(program: dict[str, Any], lang: str, play: str | None = None) -> dict[str, str]:
-        fixed = _Fixed(program["id"])
+        fixed = Fixed(program["id"])
         return mode_links(fixed, lang, {}, base=f"/programs/{program['id']}", play=play)
 
     def program_or_404(
@@ -235,7 +226,7 @@ def program_router(
         request: Request, program: dict[str, Any], lang: str, run: StoredRun | None
     ) -> Response:
         pid = program["id"]
-        fixed = _Fixed(pid)
+        fixed = Fixed(pid)
         try:
             chosen = read_mode(request.query_params, fixed, lang)
         except BadQuery as exc:
@@ -397,7 +388,7 @@ def program_router(
             chosen = EmbedOptions.parse(dict(request.query_params))
         except BadOption as exc:
             return framable(pages.error(request, lang, 422, exc.say(lang), embed=True))
-        fixed = _Fixed(found["id"])
+        fixed = Fixed(found["id"])
         try:
             moded = read_mode(request.query_params, fixed, lang)
         except BadQuery as exc:
