@@ -289,9 +289,9 @@ def test_a_full_executor_answers_429_with_retry_after(tmp_path: Path) -> None:
         holder.start()
         try:
             assert started.wait(10)
-            api = client.post("/api/runs", json={"scenario": "lock"})
+            api = client.post("/api/runs?lang=en", json={"scenario": "lock", "lang": "en"})
             assert api.status_code == 429 and api.headers["retry-after"] == "7"
-            assert "try again" in api.json()["detail"]
+            assert "Try again in a few seconds" in api.json()["detail"]
             form = client.post(
                 "/scenarios/lock/runs?lang=en", data={}, headers={"HX-Request": "true"}
             )

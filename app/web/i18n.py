@@ -422,6 +422,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.choose.goal": "Objetivo",
         "player.choose.goal.reached": "¡Objetivo conseguido!",
         "player.choose.goal.missed": (
+            "Terminó sin llegar al objetivo, pero otro orden sí llega: deshaz unas elecciones o "
+            "empieza de nuevo y prueba otro."
+        ),
+        "player.choose.goal.missed.other": (
             "Terminó ({outcome}) sin llegar al objetivo, pero otro orden sí llega: deshaz unas "
             "elecciones o empieza de nuevo y prueba otro."
         ),
@@ -984,6 +988,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "player.choose.goal": "Goal",
         "player.choose.goal.reached": "Goal reached!",
         "player.choose.goal.missed": (
+            "It finished without reaching the goal, but another order does: undo a few choices "
+            "or start again, and try another."
+        ),
+        "player.choose.goal.missed.other": (
             "It ended ({outcome}) without reaching the goal, but another order does: undo a few "
             "choices or start again, and try another."
         ),

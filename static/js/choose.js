@@ -298,7 +298,9 @@ class Chooser {
       kind = "impossible";
     } else if (goal && goal.text && status !== "paused") {
       // Over without the goal, which another order reaches: say so, and how to go on.
-      verdict = fill(s["player.choose.goal.missed"], { outcome: s[`outcome.${status}`] || status });
+      verdict = status === "completed"
+        ? s["player.choose.goal.missed"]
+        : fill(s["player.choose.goal.missed.other"], { outcome: s[`outcome.${status}`] || status });
       kind = "missed";
     }
     this.verdict.hidden = !verdict;
