@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -111,7 +112,10 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run SCRIPT.py with traced threading, queue and time, on this machine, and open "
             "the player in a browser (or write it with --html, the trace with --json). "
-            "Arguments after the script go to it in sys.argv."
+            "Arguments after the script go to it in sys.argv. Exit status: the program's, as "
+            "python3 gives it (sys.exit's; 1 for an uncaught exception or a syntax error); 3 "
+            "when Hilos stopped it (deadlock, stall, time or event limit); 130 after Ctrl+C; "
+            "2 for a bad command line."
         ),
     )
     trace.add_argument("script", type=Path, help="your program")
@@ -391,6 +395,11 @@ def _trace(args: argparse.Namespace) -> int:
     _own_options_after_script(args)
     script: Path = args.script
     source = _read_program(script)
+    try:
+        compile(source, str(script), "exec", dont_inherit=True)
+    except SyntaxError as exc:  # the program's own error: as python3 reports it, status 1
+        sys.stderr.write("".join(traceback.format_exception_only(exc)))
+        return 1
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [str(script), *args.args]
     sys.path.insert(0, str(script.resolve().parent))  # the program's own modules import
@@ -405,17 +414,39 @@ def _trace(args: argparse.Namespace) -> int:
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
     document = run_document(trace, args.lang)
-    print(f"hilos: {trace.outcome.status}: {trace.outcome.message}", file=sys.stderr)
+    outcome = trace.outcome
+    if outcome.status not in ("completed", "error", "interrupted"):
+        # Hilos ended it (python3 would hang or go on): say why; the program said the rest.
+        print(f"hilos: {outcome.status}: {outcome.message}", file=sys.stderr)
     if args.html or args.json or args.perfetto:
         _outputs(args, document, args.lang)
-        return 0
+        return trace_status(trace)
     with tempfile.NamedTemporaryFile(
         "w", suffix=".html", prefix="hilos-", delete=False, encoding="utf-8"
     ) as page:
         page.write(standalone_html(document, args.lang))
     print(f"hilos: the viewer is {page.name}", file=sys.stderr)
-    webbrowser.open(Path(page.name).as_uri())
-    return 0
+    if outcome.status != "interrupted":  # Ctrl+C asked to stop, not for a browser
+        webbrowser.open(Path(page.name).as_uri())
+    return trace_status(trace)
+
+
+# `hilos trace`'s exit status for a run Hilos had to stop (deadlock, stall, time or event limit).
+STOPPED_STATUS = 3
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, as a shell reports a program Ctrl+C stopped
+
+
+def trace_status(trace: Trace) -> int:
+    """The exit status python3 gives the program: sys.exit()'s, 1 for an uncaught exception in
+    the main code, else 0; 130 after Ctrl+C, STOPPED_STATUS for a run Hilos stopped."""
+    outcome = trace.outcome
+    if outcome.status == "completed":
+        return outcome.exit_code or 0
+    if outcome.status == "error":
+        return 1
+    if outcome.status == "interrupted":
+        return INTERRUPTED_STATUS
+    return STOPPED_STATUS
 
 
 _TRACE_OPTIONS: dict[str, Callable[[str], object]] = {
@@ -531,6 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ScenarioError) as exc:
         print(f"hilos: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C outside a run (a run reports its own)
+        print("KeyboardInterrupt", file=sys.stderr)
+        return INTERRUPTED_STATUS
 
 
 if __name__ == "__main__":
