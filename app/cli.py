@@ -234,7 +234,8 @@ def _explore(args: argparse.Namespace) -> int:
         now = time.monotonic()
         if now - last_report[0] >= 2:
             last_report[0] = now
-            print(f"hilos: explored {schedules} schedules ({runs} runs)…", file=sys.stderr)
+            explored = f"{_counted(schedules, 'schedule')} ({_counted(runs, 'run')})"
+            print(f"hilos: explored {explored}…", file=sys.stderr)
 
     result = explore(
         source,
@@ -249,19 +250,30 @@ def _explore(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
+    from .runner import apply_parameters
+
+    _, values = apply_parameters(source, params, where.get("specs"), where.get("filename", ""))
+    advice = "; lower the values with --set to explore them all" if values else ""
     covered = {
         "all": "all interleavings",
-        "bounded": f"all with at most {result.preemptions} preemptions",
-        "sampled": f"{result.explored} sampled (a limit stopped the search: there may be "
-        "other endings; lower the values with --set to explore them all)",
+        "bounded": f"all with at most {_counted(result.preemptions, 'preemption')}",
+        "sampled": f"{result.explored} sampled (a limit stopped the search or one of its runs: "
+        f"there may be other endings{advice})",
     }[result.covered]
-    print(f"{result.explored} schedules explored: {covered}; {len(result.endings)} endings")
+    print(
+        f"{_counted(result.explored, 'schedule')} explored: {covered}; "
+        f"{_counted(len(result.endings), 'ending')}"
+    )
     for ending in result.endings:
         final = ", ".join(f"{k} = {v}" for k, v in ending.final.items())
         said = f"; printed {ending.output[-1]!r}" if ending.output else ""
         print(f"- {ending.status}{' (' + final + ')' if final else ''}{said}: {ending.count}")
         print(f"    shortest: --schedule {','.join(ending.schedule)!r}")
     return 0
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
