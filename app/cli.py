@@ -73,6 +73,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_sets(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter (a top-level UPPERCASE constant); repeatable",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hilos", description="See what Python threads really do.")
     parser.add_argument("--version", action="version", version=f"hilos {_version()}")
@@ -84,14 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Record FILE.py, or a scenario by id, with real, traced threads.",
     )
     run.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
-    run.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a parameter (a top-level UPPERCASE constant); repeatable",
-    )
+    _add_sets(run)
     run.add_argument("--out", type=Path, help="write the trace here instead of stdout")
     run.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
     run.add_argument("--seed", type=int, help="seed for the program's `random` module")
@@ -118,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
             "2 for a bad command line."
         ),
     )
-    trace.add_argument("script", type=Path, help="your program")
+    trace.add_argument("script", type=Path, nargs="?", help="your program")
     trace.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
     trace.add_argument("--html", type=Path, help="write the viewer (one offline HTML file)")
     trace.add_argument("--json", type=Path, help="write the trace (hilos.trace JSON)")
@@ -158,9 +162,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
-    explore.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE")
+    _add_sets(explore)
     explore.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
-    explore.add_argument("--max-schedules", type=_count, default=2_000, metavar="N")
+    explore.add_argument(
+        "--max-schedules",
+        type=_count,
+        default=2_000,
+        metavar="N",
+        help="stop after N complete schedules (default: 2000); the result is then a sample",
+    )
     explore.add_argument(
         "--preemptions",
         type=_count0,
@@ -189,6 +199,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_count,
         default=os.environ.get("HILOS_WORKERS", "1"),
         help="processes (default: HILOS_WORKERS, else 1)",
+    )
+    serve.add_argument(
+        "--db", type=Path, help="SQLite file of saved runs (sets HILOS_DB for the workers)"
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
@@ -405,6 +418,8 @@ def _trace(args: argparse.Namespace) -> int:
     from .export import run_document, standalone_html
 
     _own_options_after_script(args)
+    if args.script is None:  # (the program's arguments are optional)
+        raise UsageError("the following argument is required: script (the program to trace)")
     script: Path = args.script
     source = _read_program(script)
     try:
@@ -505,12 +520,17 @@ def _export(args: argparse.Namespace) -> int:
     source = Path(args.run)
     document: dict[str, Any]
     if source.suffix == ".json" or source.exists():
+        record = f"record a program with `hilos trace {source} --html FILE`"
+        if source.suffix == ".py":
+            raise UsageError(f"{source} is a program, not a trace or a saved run: {record}")
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise UsageError(f"no such file: {source}") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {source}: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{source} is not a trace (not JSON: {exc}); {record}") from None
         if isinstance(data, dict) and "trace" in data:
             document = data
         else:
@@ -547,6 +567,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import serve
     from .settings import Settings
 
+    if args.db is not None:
+        os.environ["HILOS_DB"] = str(args.db)  # read by every worker's settings
+    _can_listen(args.host, args.port)
     try:
         Settings()  # a bad HILOS_* setting is said once, here, not by every worker
     except ValidationError as exc:
@@ -555,6 +578,23 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"{name}: {first['msg']}") from None
     serve(args.host, args.port, args.workers, access_log=args.access_log, log_level=args.log_level)
     return 0
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a port in use)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

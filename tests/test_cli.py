@@ -250,7 +250,9 @@ def test_export_reads_a_saved_run_from_postgresql_when_the_server_uses_it(
         (["trace", "{script}", "--lang", "fr"], "--lang must be es or en"),
         (["trace", "{script}", "--html"], "--html needs a value"),
         (["export", "{script}"], "say what to write"),
-        (["export", "{bad}", "--html", "x.html"], "cannot read"),
+        (["export", "{bad}", "--html", "x.html"], "bad.json is not a trace (not JSON"),
+        (["export", "{script}", "--html", "x.html"], "is a program, not a trace"),
+        (["trace"], "the following argument is required: script ("),
         (["export", "{other}", "--html", "x.html"], "unsupported trace schema"),
     ],
 )
@@ -356,3 +358,41 @@ def test_ctrl_c_stops_the_run_writes_the_trace_and_exits_130(tmp_path: Path) -> 
     assert "app/" not in err.replace(str(data), "")
     outcome = json.loads(data.read_text(encoding="utf-8"))["outcome"]
     assert outcome["status"] == "interrupted" and outcome["error"]["line"] == 3
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    import app.server
+
+    monkeypatch.setattr(app.server, "serve", lambda *a, **k: pytest.fail("it started"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_serve_db_chooses_the_file_every_worker_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import socket
+
+    import app.server
+
+    seen: list[str | None] = []
+    started = lambda *a, **k: seen.append(os.environ.get("HILOS_DB"))  # noqa: E731
+    monkeypatch.setattr(app.server, "serve", started)
+    monkeypatch.delenv("HILOS_DB", raising=False)
+    db = tmp_path / "runs.sqlite3"
+    assert main(["serve", "--port", "0", "--db", str(db)]) == 2  # port 0 is no port
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    assert main(["serve", "--db", str(db), "--port", str(port)]) == 0
+    assert seen == [str(db)]
