@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -72,6 +73,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_sets(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter (a top-level UPPERCASE constant); repeatable",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hilos", description="See what Python threads really do.")
     parser.add_argument("--version", action="version", version=f"hilos {_version()}")
@@ -83,14 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Record FILE.py, or a scenario by id, with real, traced threads.",
     )
     run.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
-    run.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a parameter (a top-level UPPERCASE constant); repeatable",
-    )
+    _add_sets(run)
     run.add_argument("--out", type=Path, help="write the trace here instead of stdout")
     run.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
     run.add_argument("--seed", type=int, help="seed for the program's `random` module")
@@ -111,10 +116,13 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run SCRIPT.py with traced threading, queue and time, on this machine, and open "
             "the player in a browser (or write it with --html, the trace with --json). "
-            "Arguments after the script go to it in sys.argv."
+            "Arguments after the script go to it in sys.argv. Exit status: the program's, as "
+            "python3 gives it (sys.exit's; 1 for an uncaught exception or a syntax error); 3 "
+            "when Hilos stopped it (deadlock, stall, time or event limit); 130 after Ctrl+C; "
+            "2 for a bad command line."
         ),
     )
-    trace.add_argument("script", type=Path, help="your program")
+    trace.add_argument("script", type=Path, nargs="?", help="your program")
     trace.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
     trace.add_argument("--html", type=Path, help="write the viewer (one offline HTML file)")
     trace.add_argument("--json", type=Path, help="write the trace (hilos.trace JSON)")
@@ -154,9 +162,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     explore.add_argument("target", help="a .py file, or a scenario id (see `hilos scenarios`)")
-    explore.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE")
+    _add_sets(explore)
     explore.add_argument("--lang", choices=("es", "en"), default="es", help="scenario language")
-    explore.add_argument("--max-schedules", type=_count, default=2_000, metavar="N")
+    explore.add_argument(
+        "--max-schedules",
+        type=_count,
+        default=2_000,
+        metavar="N",
+        help="stop after N complete schedules (default: 2000); the result is then a sample",
+    )
     explore.add_argument(
         "--preemptions",
         type=_count0,
@@ -185,6 +199,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_count,
         default=os.environ.get("HILOS_WORKERS", "1"),
         help="processes (default: HILOS_WORKERS, else 1)",
+    )
+    serve.add_argument(
+        "--db", type=Path, help="SQLite file of saved runs (sets HILOS_DB for the workers)"
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
@@ -230,7 +247,8 @@ def _explore(args: argparse.Namespace) -> int:
         now = time.monotonic()
         if now - last_report[0] >= 2:
             last_report[0] = now
-            print(f"hilos: explored {schedules} schedules ({runs} runs)…", file=sys.stderr)
+            explored = f"{_counted(schedules, 'schedule')} ({_counted(runs, 'run')})"
+            print(f"hilos: explored {explored}…", file=sys.stderr)
 
     result = explore(
         source,
@@ -245,19 +263,30 @@ def _explore(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
+    from .runner import apply_parameters
+
+    _, values = apply_parameters(source, params, where.get("specs"), where.get("filename", ""))
+    advice = "; lower the values with --set to explore them all" if values else ""
     covered = {
         "all": "all interleavings",
-        "bounded": f"all with at most {result.preemptions} preemptions",
-        "sampled": f"{result.explored} sampled (a limit stopped the search: there may be "
-        "other endings; lower the values with --set to explore them all)",
+        "bounded": f"all with at most {_counted(result.preemptions, 'preemption')}",
+        "sampled": f"{result.explored} sampled (a limit stopped the search or one of its runs: "
+        f"there may be other endings{advice})",
     }[result.covered]
-    print(f"{result.explored} schedules explored: {covered}; {len(result.endings)} endings")
+    print(
+        f"{_counted(result.explored, 'schedule')} explored: {covered}; "
+        f"{_counted(len(result.endings), 'ending')}"
+    )
     for ending in result.endings:
         final = ", ".join(f"{k} = {v}" for k, v in ending.final.items())
         said = f"; printed {ending.output[-1]!r}" if ending.output else ""
         print(f"- {ending.status}{' (' + final + ')' if final else ''}{said}: {ending.count}")
         print(f"    shortest: --schedule {','.join(ending.schedule)!r}")
     return 0
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
@@ -389,8 +418,15 @@ def _trace(args: argparse.Namespace) -> int:
     from .export import run_document, standalone_html
 
     _own_options_after_script(args)
+    if args.script is None:  # (the program's arguments are optional)
+        raise UsageError("the following argument is required: script (the program to trace)")
     script: Path = args.script
     source = _read_program(script)
+    try:
+        compile(source, str(script), "exec", dont_inherit=True)
+    except SyntaxError as exc:  # the program's own error: as python3 reports it, status 1
+        sys.stderr.write("".join(traceback.format_exception_only(exc)))
+        return 1
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [str(script), *args.args]
     sys.path.insert(0, str(script.resolve().parent))  # the program's own modules import
@@ -405,17 +441,39 @@ def _trace(args: argparse.Namespace) -> int:
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
     document = run_document(trace, args.lang)
-    print(f"hilos: {trace.outcome.status}: {trace.outcome.message}", file=sys.stderr)
+    outcome = trace.outcome
+    if outcome.status not in ("completed", "error", "interrupted"):
+        # Hilos ended it (python3 would hang or go on): say why; the program said the rest.
+        print(f"hilos: {outcome.status}: {outcome.message}", file=sys.stderr)
     if args.html or args.json or args.perfetto:
         _outputs(args, document, args.lang)
-        return 0
+        return trace_status(trace)
     with tempfile.NamedTemporaryFile(
         "w", suffix=".html", prefix="hilos-", delete=False, encoding="utf-8"
     ) as page:
         page.write(standalone_html(document, args.lang))
     print(f"hilos: the viewer is {page.name}", file=sys.stderr)
-    webbrowser.open(Path(page.name).as_uri())
-    return 0
+    if outcome.status != "interrupted":  # Ctrl+C asked to stop, not for a browser
+        webbrowser.open(Path(page.name).as_uri())
+    return trace_status(trace)
+
+
+# `hilos trace`'s exit status for a run Hilos had to stop (deadlock, stall, time or event limit).
+STOPPED_STATUS = 3
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, as a shell reports a program Ctrl+C stopped
+
+
+def trace_status(trace: Trace) -> int:
+    """The exit status python3 gives the program: sys.exit()'s, 1 for an uncaught exception in
+    the main code, else 0; 130 after Ctrl+C, STOPPED_STATUS for a run Hilos stopped."""
+    outcome = trace.outcome
+    if outcome.status == "completed":
+        return outcome.exit_code or 0
+    if outcome.status == "error":
+        return 1
+    if outcome.status == "interrupted":
+        return INTERRUPTED_STATUS
+    return STOPPED_STATUS
 
 
 _TRACE_OPTIONS: dict[str, Callable[[str], object]] = {
@@ -462,12 +520,17 @@ def _export(args: argparse.Namespace) -> int:
     source = Path(args.run)
     document: dict[str, Any]
     if source.suffix == ".json" or source.exists():
+        record = f"record a program with `hilos trace {source} --html FILE`"
+        if source.suffix == ".py":
+            raise UsageError(f"{source} is a program, not a trace or a saved run: {record}")
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise UsageError(f"no such file: {source}") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {source}: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{source} is not a trace (not JSON: {exc}); {record}") from None
         if isinstance(data, dict) and "trace" in data:
             document = data
         else:
@@ -504,6 +567,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import serve
     from .settings import Settings
 
+    if args.db is not None:
+        os.environ["HILOS_DB"] = str(args.db)  # read by every worker's settings
+    _can_listen(args.host, args.port)
     try:
         Settings()  # a bad HILOS_* setting is said once, here, not by every worker
     except ValidationError as exc:
@@ -512,6 +578,23 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"{name}: {first['msg']}") from None
     serve(args.host, args.port, args.workers, access_log=args.access_log, log_level=args.log_level)
     return 0
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a port in use)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -531,6 +614,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ScenarioError) as exc:
         print(f"hilos: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C outside a run (a run reports its own)
+        print("KeyboardInterrupt", file=sys.stderr)
+        return INTERRUPTED_STATUS
 
 
 if __name__ == "__main__":

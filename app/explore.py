@@ -42,6 +42,8 @@ from .tracing.controller import Controller, Step
 
 __all__ = ["Ending", "Exploration", "explore"]
 
+# How a run ends when a limit, not the program, ended it.
+_CUT_SHORT = frozenset({"timeout", "limit"})
 # Steps that only look: independent of one another when both read the same object. A join
 # that returns reads whether its thread has ended (the thread's end is a write of it).
 _READS = frozenset({"read", "join_timed", "join_done", "join_timeout"})
@@ -334,6 +336,9 @@ class _Search:
         self.endings: dict[str, Ending] = {}
         self.cut_by_bound = False
         self.cut_by_limit = False
+        # Whether a run was itself cut by a limit (its time or its events): what it would have
+        # done past that point was never explored, so the search cannot claim every order.
+        self.run_cut = False
         # Whether a run had a wait that time decides (a timeout): the reduction's notion of
         # which orders are equivalent does not hold there, so every order is tried.
         self.timed = False
@@ -467,6 +472,8 @@ class _Search:
     def leaf(self, preemptions: int, trace: Trace) -> None:
         assert trace.schedule is not None
         taken = tuple(trace.schedule["choices"])
+        if trace.outcome.status in _CUT_SHORT:
+            self.run_cut = True
         if taken in self.leaves:
             return  # seen at a lower preemption bound
         self.leaves.add(taken)
@@ -539,7 +546,7 @@ def explore(
         if preemptions is not None and bound >= preemptions:
             break
         bound += 1
-    if search.cut_by_limit:
+    if search.cut_by_limit or search.run_cut:
         covered = "sampled"
     elif search.cut_by_bound:
         covered = "bounded"

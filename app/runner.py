@@ -8,6 +8,7 @@ import linecache
 import math
 import random
 import secrets
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -295,6 +296,36 @@ def _builtins(
     return table
 
 
+def _exit_status(rec: Recorder, exc: SystemExit, filename: str) -> int:
+    """The exit status of `sys.exit(code)` in the main code, as the interpreter makes it: None
+    is 0, an integer is itself, anything else is printed on stderr (and recorded) and is 1."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return int(code)
+    rec.interpreter_print(str(code), error_line(exc.__traceback__, filename))
+    return 1
+
+
+def _interrupted(rec: Recorder, main: Any, filename: str) -> None:
+    """Ctrl+C: end the run as interrupted, saying where the main code was, and report the
+    KeyboardInterrupt there as the interpreter would."""
+    from .tracing.output import report_interrupt
+
+    frame = sys._current_frames().get(main.ident or -1)
+    line = 0
+    walk = frame
+    while walk is not None:  # the innermost line of the program's own file
+        if walk.f_code.co_filename == filename:
+            line = walk.f_lineno or 0
+            break
+        walk = walk.f_back
+    error = {"thread": 0, "type": "KeyboardInterrupt", "message": "", "line": line}
+    if rec.abort("interrupted", "The run was interrupted (Ctrl+C).", error=error) and rec.echo:
+        report_interrupt(frame, filename)
+
+
 def run_source(
     source: str,
     params: Mapping[str, object] | None = None,
@@ -365,6 +396,8 @@ def run_source(
     }
     namespace.update(rec.shared_proxies(namespace))
 
+    exit_code = [0]
+
     def main_code() -> None:
         from .tracing.output import report_uncaught
 
@@ -372,8 +405,8 @@ def run_source(
             exec(code, namespace)
         except RunAborted:
             raise
-        except SystemExit:
-            pass
+        except SystemExit as exc:
+            exit_code[0] = _exit_status(rec, exc, filename)
         except BaseException as exc:
             rec.main_error = {
                 "thread": 0,
@@ -391,9 +424,14 @@ def run_source(
     rec.main = main
     try:
         start_main(main)
-        supervise(rec, main)
+        try:
+            supervise(rec, main)
+        except KeyboardInterrupt:  # Ctrl+C in `hilos trace`: stop the run, keep its trace
+            _interrupted(rec, main, filename)
     finally:
         trace = rec.finish()
+    if trace.outcome.status == "completed" and exit_code[0]:
+        trace.outcome.exit_code = exit_code[0]
     trace.scenario = scenario
     trace.lang = lang
     trace.params = used

@@ -250,7 +250,9 @@ def test_export_reads_a_saved_run_from_postgresql_when_the_server_uses_it(
         (["trace", "{script}", "--lang", "fr"], "--lang must be es or en"),
         (["trace", "{script}", "--html"], "--html needs a value"),
         (["export", "{script}"], "say what to write"),
-        (["export", "{bad}", "--html", "x.html"], "cannot read"),
+        (["export", "{bad}", "--html", "x.html"], "bad.json is not a trace (not JSON"),
+        (["export", "{script}", "--html", "x.html"], "is a program, not a trace"),
+        (["trace"], "the following argument is required: script ("),
         (["export", "{other}", "--html", "x.html"], "unsupported trace schema"),
     ],
 )
@@ -275,3 +277,122 @@ def test_a_time_limit_that_is_no_number_of_seconds_is_refused(
     assert main([command, str(program), f"--max-seconds={value}"]) == 2
     err = capsys.readouterr().err
     assert "--max-seconds" in err and value in err
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "err"),
+    [
+        ('print("fine")', 0, ""),
+        ("1 / 0", 1, "ZeroDivisionError: division by zero"),
+        ('{}["missing"]', 1, "KeyError: 'missing'"),
+        ("import sys\nsys.exit(3)", 3, ""),
+        ('import sys\nsys.exit("bye")', 1, "bye\n"),
+        ("import sys\nsys.exit(None)", 0, ""),
+        ("import sys\nsys.exit(0)", 0, ""),
+        ("import sys\nsys.exit(True)", 1, ""),
+        ("import threading\nthreading.Thread(target=lambda: 1 / 0).start()", 0, "Exception in"),
+    ],
+)
+def test_trace_exits_with_the_status_python_gives_the_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, status: int, err: str
+) -> None:
+    script = tmp_path / "mine.py"
+    script.write_text(body + "\n", encoding="utf-8")
+    data = tmp_path / "t.json"
+    assert main(["trace", str(script), "--json", str(data)]) == status
+    said = capsys.readouterr().err
+    assert err in said and "hilos: completed" not in said and "hilos: error" not in said
+    outcome = json.loads(data.read_text(encoding="utf-8"))["outcome"]
+    assert outcome["status"] == ("error" if err.startswith(("Zero", "Key")) else "completed")
+
+
+def test_sys_exit_with_a_message_records_it_as_the_main_codes_print() -> None:
+    from app.runner import run_source
+
+    trace = run_source('print("hi")\nraise SystemExit("bye")\n')
+    assert trace.outcome.status == "completed" and trace.outcome.exit_code == 1
+    prints = [(e.thread, e.line, e.arg) for e in trace.events if e.kind == "print"]
+    assert prints == [(0, 1, "hi"), (0, 2, "bye")]
+    assert run_source("raise SystemExit(0)\n").outcome.to_json().get("exit_code") is None
+
+
+def test_trace_of_a_program_hilos_stops_is_not_a_success(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "stuck.py"
+    script.write_text("import queue\nqueue.Queue().get()\n", encoding="utf-8")
+    assert main(["trace", str(script), "--json", str(tmp_path / "t.json")]) == 3
+    assert "hilos: stalled: " in capsys.readouterr().err
+
+
+def test_trace_reports_a_syntax_error_as_python_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "syn.py"
+    script.write_text("import threading\ndef f(:\n    pass\n", encoding="utf-8")
+    expected = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert main(["trace", str(script), "--json", str(tmp_path / "t.json")]) == 1
+    assert expected.returncode == 1
+    assert capsys.readouterr().err == expected.stderr
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_ctrl_c_stops_the_run_writes_the_trace_and_exits_130(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    script = tmp_path / "sleepy.py"
+    script.write_text('import time\nprint("ready", flush=True)\ntime.sleep(100)\n')
+    data = tmp_path / "t.json"
+    command = [sys.executable, "-m", "app.cli", "trace", str(script), "--json", str(data)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        assert p.stdout is not None and p.stdout.readline() == "ready\n"
+        time.sleep(0.3)  # the main code is in its sleep
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    assert p.returncode == 130
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert "line 3, in <module>\n    time.sleep(100)\nKeyboardInterrupt\n" in err
+    assert "app/" not in err.replace(str(data), "")
+    outcome = json.loads(data.read_text(encoding="utf-8"))["outcome"]
+    assert outcome["status"] == "interrupted" and outcome["error"]["line"] == 3
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    import app.server
+
+    monkeypatch.setattr(app.server, "serve", lambda *a, **k: pytest.fail("it started"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_serve_db_chooses_the_file_every_worker_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import socket
+
+    import app.server
+
+    seen: list[str | None] = []
+    started = lambda *a, **k: seen.append(os.environ.get("HILOS_DB"))  # noqa: E731
+    monkeypatch.setattr(app.server, "serve", started)
+    monkeypatch.delenv("HILOS_DB", raising=False)
+    db = tmp_path / "runs.sqlite3"
+    assert main(["serve", "--port", "0", "--db", str(db)]) == 2  # port 0 is no port
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    assert main(["serve", "--db", str(db), "--port", str(port)]) == 0
+    assert seen == [str(db)]

@@ -368,3 +368,29 @@ def test_the_reduction_loses_no_ending_of_a_scenario(scenario_id: str) -> None:
 
     assert key(reduced) == key(full)
     assert reduced.explored <= full.explored
+
+
+def test_a_search_whose_run_a_limit_cut_short_is_a_sample_not_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One schedule only, but its run never ended: what it would have done is unexplored.
+    endless = "while True:\n    pass\n"
+    result = explore(endless, max_seconds=1.0)
+    assert [e.status for e in result.endings] == ["timeout"]
+    assert result.covered == "sampled" and result.to_json()["covered"] == "sampled"
+
+    def event_limited(control: Any) -> Any:  # as a run past its event limit ends
+        trace = run_source("print('x')\n", control=control)
+        trace.outcome.status = "limit"
+        return trace
+
+    many = explore("print('x')\n", runner=event_limited)
+    assert [e.status for e in many.endings] == ["limit"] and many.covered == "sampled"
+    assert explore("print('x')\n").covered == "all"
+    script = tmp_path / "loop.py"
+    script.write_text(endless, encoding="utf-8")
+    assert main(["explore", str(script), "--max-seconds", "1"]) == 0
+    out = capsys.readouterr().out
+    # No parameters to lower: no advice to lower them; one of each, in the singular.
+    assert out.startswith("1 schedule explored: 1 sampled (") and "--set" not in out
+    assert out.splitlines()[0].endswith("; 1 ending")

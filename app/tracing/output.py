@@ -13,11 +13,12 @@ import os
 import sys
 import threading
 import traceback
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any
 
 __all__ = [
     "render_print",
+    "report_interrupt",
     "report_thread_exception",
     "report_uncaught",
     "strip_hilos_frames",
@@ -136,3 +137,19 @@ def report_thread_exception(args: Any) -> None:
     name = thread.name if thread is not None else str(threading.get_ident())
     lines = traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)
     write_stderr(f"Exception in thread {name}:\n" + "".join(lines))
+
+
+def report_interrupt(frame: FrameType | None, filename: str) -> None:
+    """Report Ctrl+C as the interpreter does: a KeyboardInterrupt raised where the main code
+    was (`frame`, its innermost frame): from the program's `filename` down to Hilos's code."""
+    frames = [f for f, _ in traceback.walk_stack(frame)]
+    frames.reverse()
+    starts = [i for i, f in enumerate(frames) if f.f_code.co_filename == filename]
+    shown = []
+    for f in frames[starts[0] :] if starts else []:
+        if _is_hilos_file(f.f_code.co_filename):
+            break  # a traced primitive: what runs below it stands in for the interpreter
+        shown.append(f)
+    stack = traceback.StackSummary.extract((f, f.f_lineno or 0) for f in shown)
+    head = "Traceback (most recent call last):\n" if stack else ""
+    write_stderr(head + "".join(stack.format()) + "KeyboardInterrupt\n")

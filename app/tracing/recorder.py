@@ -687,6 +687,15 @@ class Recorder:
         text = render_print(values, sep, end, file, flush)
         self.append((t, tid, K["print"], 0, self.line(2), jsonable(text)))
 
+    def interpreter_print(self, text: str, line: int) -> None:
+        """A line the interpreter writes on stderr for the program (sys.exit's message):
+        written there when echoing, recorded as a print of the calling thread at `line`."""
+        from .output import write_stderr
+
+        if self.echo:
+            write_stderr(text + "\n")
+        self.append((self.now(), self.tid(), K["print"], 0, line, jsonable(text)))
+
 
 def _cut_at_abort(rows: list[_Row], cut: int, paused: bool = False) -> list[_Row]:
     """Drop what happened after `cut` but how each open wait and each thread was cut short.

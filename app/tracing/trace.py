@@ -23,7 +23,7 @@ __all__ = [
     "jsonable",
 ]
 
-SCHEMA = "hilos.trace/2.3"
+SCHEMA = "hilos.trace/2.4"
 # Majors this reader understands: 1 is 2 without runs (every column a plain array).
 _READS = ("1", "2")
 # A document whose runs expand past this many events is refused rather than unfolded.
@@ -227,10 +227,12 @@ class Outcome:
     cycle: list[dict[str, Any]] | None = None
     waiting: list[dict[str, Any]] | None = None
     error: dict[str, Any] | None = None
+    # The status the program asked for with sys.exit(), when not 0 (a run that completed).
+    exit_code: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"status": self.status, "message": self.message}
-        for key in ("cycle", "waiting", "error"):
+        for key in ("cycle", "waiting", "error", "exit_code"):
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
@@ -451,6 +453,7 @@ class Trace:
                     cycle=outcome.get("cycle"),
                     waiting=outcome.get("waiting"),
                     error=outcome.get("error"),
+                    exit_code=outcome.get("exit_code"),
                 ),
                 threads=[ThreadInfo(**t) for t in data["threads"]],
                 objects=[ObjectInfo(**o) for o in data["objects"]],
