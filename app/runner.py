@@ -19,7 +19,7 @@ from .instrument import instrument
 from .syntax import compile_tree, parse
 from .tracing import Recorder, RunAborted, Trace
 from .tracing.controller import Controller
-from .tracing.supervisor import program_over, stuck, supervise
+from .tracing.supervisor import program_frame, program_over, stuck, supervise
 from .tracing.threads import error_line, start_main
 
 __all__ = [
@@ -314,13 +314,8 @@ def _interrupted(rec: Recorder, main: Any, filename: str) -> None:
     from .tracing.output import report_interrupt
 
     frame = sys._current_frames().get(main.ident or -1)
-    line = 0
-    walk = frame
-    while walk is not None:  # the innermost line of the program's own file
-        if walk.f_code.co_filename == filename:
-            line = walk.f_lineno or 0
-            break
-        walk = walk.f_back
+    own = program_frame(frame, filename)
+    line = (own.f_lineno or 0) if own is not None else 0
     error = {"thread": 0, "type": "KeyboardInterrupt", "message": "", "line": line}
     if rec.abort("interrupted", "The run was interrupted (Ctrl+C).", error=error) and rec.echo:
         report_interrupt(frame, filename)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import time
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from .registry import alive
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from .recorder import Recorder
 
-__all__ = ["STALL_QUIET_SECONDS", "program_over", "stuck", "supervise"]
+__all__ = ["STALL_QUIET_SECONDS", "program_frame", "program_over", "stuck", "supervise"]
 
 # How long every thread must stay blocked, with nothing recorded, before the run is declared
 # stuck: a thread just woken by set()/put()/release() records its wake-up well within it.
@@ -72,6 +73,14 @@ def supervise(rec: Recorder, main: threading.Thread) -> None:
             return
 
 
+def program_frame(frame: FrameType | None, filename: str | None) -> FrameType | None:
+    """The innermost frame of the program's own file on the stack from `frame` (None: no
+    line of the program there)."""
+    while frame is not None and frame.f_code.co_filename != filename:
+        frame = frame.f_back
+    return frame
+
+
 def _running_at(rec: Recorder, message: str) -> dict[str, Any] | None:
     """Where the program was when its time ran out: the thread found on a line of the program
     that was running there, not waiting (an endless loop is there, and the main code joining
@@ -81,9 +90,7 @@ def _running_at(rec: Recorder, message: str) -> dict[str, Any] | None:
     waits = rec.graph.snapshot()
     found: list[tuple[int, int, int]] = []  # (how it waits: 0 running, 1 timed, 2 not), tid, line
     for tid, thread in rec.registry.live().items():
-        frame = frames.get(thread.ident or -1)
-        while frame is not None and frame.f_code.co_filename != rec.filename:
-            frame = frame.f_back
+        frame = program_frame(frames.get(thread.ident or -1), rec.filename)
         if frame is not None and frame.f_lineno:
             waiting = waits.get(tid)
             rank = 0 if waiting is None else 1 if waiting.timed else 2
